@@ -1,0 +1,37 @@
+# reglab — the two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+OUT    ?= runs/quickstart
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## run: set everything up, fetch MNIST (checksum-verified), run the classic comparison on the CPU
+run: setup
+	$(BIN)/reglab data fetch mnist
+	$(BIN)/reglab compare --device cpu --out $(OUT)
+
+## lint: style and types
+lint: setup
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
+	$(BIN)/mypy
+
+## test: lint, type-check, then the whole suite
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## bench: the CPU benchmarks (ratios against a conventional PyTorch loop), see docs/performance.md
+bench: setup
+	$(BIN)/python benchmarks/bench_speed.py --device cpu
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

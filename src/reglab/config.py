@@ -1,0 +1,255 @@
+"""Typed, frozen configuration: one dataclass per component, composed into a study.
+
+Each dataclass validates itself on construction (the boundary) and round-trips through
+plain dicts, so a spec file, the CLI and a notebook all build the same objects::
+
+    >>> from reglab.config import OptimizerConfig
+    >>> OptimizerConfig(lr=3e-4).to_dict()["lr"]
+    0.0003
+    >>> OptimizerConfig.from_dict({"lr": -1})
+    Traceback (most recent call last):
+    reglab.errors.ConfigError: The 'lr' parameter of OptimizerConfig must be a float in (0, inf). Got -1 instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, Self, get_args, get_origin
+
+from reglab.errors import ConfigError, invalid
+
+__all__ = [
+    "DataConfig",
+    "EarlyStoppingConfig",
+    "ModelConfig",
+    "OptimizerConfig",
+    "Regularization",
+    "TrainConfig",
+]
+
+Activation = Literal["relu", "tanh", "gelu", "sigmoid"]
+Init = Literal["glorot_uniform", "torch"]
+OptimizerName = Literal["adam", "adamw", "sgd"]
+Monitor = Literal["val_loss", "val_acc"]
+Device = Literal["auto", "cpu", "cuda"]
+
+
+class _Config:
+    """Shared dict round-trip for the config dataclasses."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(dataclasses.asdict(self))  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self:
+        if not isinstance(data, Mapping):
+            raise ConfigError(f"{cls.__name__} must be a table of settings. Got {data!r} instead.")
+        fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        unknown = sorted(set(data) - set(fields))
+        if unknown:
+            raise ConfigError(
+                f"Unknown setting {unknown[0]!r} for {cls.__name__}; "
+                f"known settings are: {', '.join(sorted(fields))}."
+            )
+        hints = typing.get_type_hints(cls)
+        kwargs = {k: _coerce(v, hints[k], k, cls.__name__) for k, v in data.items()}
+        return cls(**kwargs)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _coerce(value: Any, hint: Any, name: str, owner: str) -> Any:
+    """Convert TOML/JSON values to the annotated type (lists to tuples, dicts to configs)."""
+    origin = get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _coerce(value, options[0], name, owner)
+    if isinstance(hint, type) and issubclass(hint, _Config):
+        return hint.from_dict(value)
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise invalid(name, owner, "a list", value)
+        (item,) = {a for a in get_args(hint) if a is not Ellipsis}
+        return tuple(_coerce(v, item, name, owner) for v in value)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _check_float(owner: str, name: str, value: object, lo: float, hi: float, *, lo_open: bool,
+                 hi_open: bool = True) -> None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        v = float(value)  # type: ignore[arg-type]
+        ok = (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+    if not ok:
+        left, right = "(" if lo_open else "[", ")" if hi_open else "]"
+        raise invalid(name, owner, f"a float in {left}{_fmt(lo)}, {_fmt(hi)}{right}", value)
+
+
+def _check_int(owner: str, name: str, value: object, lo: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < lo:
+        raise invalid(name, owner, f"an int in [{lo}, inf)", value)
+
+
+def _check_choice(owner: str, name: str, value: object, hint: Any) -> None:
+    choices = get_args(hint)
+    if value not in choices:
+        raise invalid(name, owner, "one of " + ", ".join(repr(c) for c in choices), value)
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:g}"
+
+
+@dataclass(frozen=True)
+class DataConfig(_Config):
+    """Which dataset, and how its training set is split.
+
+    ``val_size`` examples are held out of the official training set for validation
+    (deterministically: the last ones); ``train_subset`` keeps only that many of the rest
+    (a fixed, seed-independent choice) to make overfitting visible.
+    """
+
+    name: str = "mnist"
+    val_size: int = 10_000
+    train_subset: int | None = None
+    path: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise invalid("name", "DataConfig", "a dataset name such as 'mnist'", self.name)
+        _check_int("DataConfig", "val_size", self.val_size, 1)
+        if self.train_subset is not None:
+            _check_int("DataConfig", "train_subset", self.train_subset, 1)
+
+
+@dataclass(frozen=True)
+class ModelConfig(_Config):
+    """An MLP: input -> hidden widths -> classes. Keras defaults: Glorot-uniform, zero bias."""
+
+    hidden: tuple[int, ...] = (512,)
+    activation: Activation = "relu"
+    init: Init = "glorot_uniform"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.hidden, tuple) or not self.hidden:
+            raise invalid("hidden", "ModelConfig", "a non-empty list of widths", self.hidden)
+        for width in self.hidden:
+            _check_int("ModelConfig", "hidden", width, 1)
+        _check_choice("ModelConfig", "activation", self.activation, Activation)
+        _check_choice("ModelConfig", "init", self.init, Init)
+
+
+@dataclass(frozen=True)
+class OptimizerConfig(_Config):
+    """Adam with Keras' defaults (eps 1e-7); AdamW; SGD with momentum or Nesterov."""
+
+    name: OptimizerName = "adam"
+    lr: float = 1e-3
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-7
+    momentum: float = 0.0
+    nesterov: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("OptimizerConfig", "name", self.name, OptimizerName)
+        _check_float("OptimizerConfig", "lr", self.lr, 0.0, math.inf, lo_open=True)
+        _check_float("OptimizerConfig", "beta1", self.beta1, 0.0, 1.0, lo_open=False)
+        _check_float("OptimizerConfig", "beta2", self.beta2, 0.0, 1.0, lo_open=False)
+        _check_float("OptimizerConfig", "eps", self.eps, 0.0, math.inf, lo_open=True)
+        _check_float("OptimizerConfig", "momentum", self.momentum, 0.0, 1.0, lo_open=False)
+        if self.nesterov and not (self.name == "sgd" and self.momentum > 0):
+            raise invalid("nesterov", "OptimizerConfig", "false unless name is 'sgd' with "
+                          "momentum > 0", self.nesterov)
+
+
+@dataclass(frozen=True)
+class EarlyStoppingConfig(_Config):
+    """Stop a member when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
+
+    patience: int = 3
+    monitor: Monitor = "val_loss"
+    min_delta: float = 0.0
+    start_from_epoch: int = 0
+    restore_best: bool = True
+
+    def __post_init__(self) -> None:
+        _check_int("EarlyStopping", "patience", self.patience, 0)
+        _check_choice("EarlyStopping", "monitor", self.monitor, Monitor)
+        _check_float("EarlyStopping", "min_delta", self.min_delta, 0.0, math.inf, lo_open=False)
+        _check_int("EarlyStopping", "start_from_epoch", self.start_from_epoch, 0)
+
+
+@dataclass(frozen=True)
+class Regularization(_Config):
+    """The techniques applied to one run. Zero / None / False means "off".
+
+    dropout: rate on hidden units; input_dropout: rate on inputs (inverted dropout).
+    l1, l2: coefficients of sum|w| and sum w^2 over kernels, added to the loss (Keras).
+    wd: decoupled weight decay (AdamW-style: w <- w - lr * wd * w), not a loss term.
+    maxnorm: max L2 norm c of each unit's incoming weights (Srivastava et al. 2014).
+    bn: Batch Norm after each hidden linear layer. early_stopping: see EarlyStoppingConfig.
+    """
+
+    dropout: float = 0.0
+    input_dropout: float = 0.0
+    l1: float = 0.0
+    l2: float = 0.0
+    wd: float = 0.0
+    maxnorm: float | None = None
+    bn: bool = False
+    early_stopping: EarlyStoppingConfig | None = None
+
+    def __post_init__(self) -> None:
+        _check_float("Regularization", "dropout", self.dropout, 0.0, 1.0, lo_open=False)
+        _check_float("Regularization", "input_dropout", self.input_dropout, 0.0, 1.0,
+                     lo_open=False)
+        for name in ("l1", "l2", "wd"):
+            _check_float("Regularization", name, getattr(self, name), 0.0, math.inf,
+                         lo_open=False)
+        if self.maxnorm is not None:
+            _check_float("Regularization", "maxnorm", self.maxnorm, 0.0, math.inf, lo_open=True)
+        if not isinstance(self.bn, bool):
+            raise invalid("bn", "Regularization", "true or false", self.bn)
+
+
+@dataclass(frozen=True)
+class TrainConfig(_Config):
+    """How long and how: epochs, batch size, device, and measurement sizes.
+
+    ``train_eval_size`` training examples (a fixed subset) are re-measured in evaluation mode
+    each epoch, so train accuracy and the generalization gap are clean of dropout and penalty.
+    ``pack_size`` caps members per pack (None: chosen from available memory).
+    """
+
+    epochs: int = 10
+    batch_size: int = 32
+    device: Device = "auto"
+    train_eval_size: int = 10_000
+    eval_batch_size: int = 2_048
+    pack_size: int | None = None
+    deterministic: bool = False
+
+    def __post_init__(self) -> None:
+        _check_int("TrainConfig", "epochs", self.epochs, 1)
+        _check_int("TrainConfig", "batch_size", self.batch_size, 1)
+        _check_choice("TrainConfig", "device", self.device, Device)
+        _check_int("TrainConfig", "train_eval_size", self.train_eval_size, 1)
+        _check_int("TrainConfig", "eval_batch_size", self.eval_batch_size, 1)
+        if self.pack_size is not None:
+            _check_int("TrainConfig", "pack_size", self.pack_size, 1)
