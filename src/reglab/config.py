@@ -89,8 +89,16 @@ def _coerce(value: Any, hint: Any, name: str, owner: str) -> Any:
     return value
 
 
-def _check_float(owner: str, name: str, value: object, lo: float, hi: float, *, lo_open: bool,
-                 hi_open: bool = True) -> None:
+def _check_float(
+    owner: str,
+    name: str,
+    value: object,
+    lo: float,
+    hi: float,
+    *,
+    lo_open: bool,
+    hi_open: bool = True,
+) -> None:
     ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
     if ok:
         v = float(value)  # type: ignore[arg-type]
@@ -174,8 +182,12 @@ class OptimizerConfig(_Config):
         _check_float("OptimizerConfig", "eps", self.eps, 0.0, math.inf, lo_open=True)
         _check_float("OptimizerConfig", "momentum", self.momentum, 0.0, 1.0, lo_open=False)
         if self.nesterov and not (self.name == "sgd" and self.momentum > 0):
-            raise invalid("nesterov", "OptimizerConfig", "false unless name is 'sgd' with "
-                          "momentum > 0", self.nesterov)
+            raise invalid(
+                "nesterov",
+                "OptimizerConfig",
+                "false unless name is 'sgd' with momentum > 0",
+                self.nesterov,
+            )
 
 
 @dataclass(frozen=True)
@@ -217,11 +229,9 @@ class Regularization(_Config):
 
     def __post_init__(self) -> None:
         _check_float("Regularization", "dropout", self.dropout, 0.0, 1.0, lo_open=False)
-        _check_float("Regularization", "input_dropout", self.input_dropout, 0.0, 1.0,
-                     lo_open=False)
+        _check_float("Regularization", "input_dropout", self.input_dropout, 0.0, 1.0, lo_open=False)
         for name in ("l1", "l2", "wd"):
-            _check_float("Regularization", name, getattr(self, name), 0.0, math.inf,
-                         lo_open=False)
+            _check_float("Regularization", name, getattr(self, name), 0.0, math.inf, lo_open=False)
         if self.maxnorm is not None:
             _check_float("Regularization", "maxnorm", self.maxnorm, 0.0, math.inf, lo_open=True)
         if not isinstance(self.bn, bool):

@@ -1,0 +1,178 @@
+"""The arm syntax: one string names the techniques of one arm of a study.
+
+``none``, ``dropout=0.5``, ``indrop=0.2``, ``l1=1e-5``, ``l2=1e-4``, ``wd=1e-4``, ``maxnorm=3``,
+``bn``, ``es=3`` (early stopping, patience 3); combine with ``+``: ``dropout=0.5+bn``::
+
+    >>> parse_arm("dropout=0.5+maxnorm=3").maxnorm
+    3.0
+    >>> parse_arm("dropout=2")
+    Traceback (most recent call last):
+    reglab.errors.ConfigError: In arm 'dropout=2', part 'dropout=2': The 'dropout' parameter of Regularization must be a float in [0, 1). Got 2.0 instead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from reglab.config import EarlyStoppingConfig, Regularization
+from reglab.errors import ConfigError
+
+__all__ = ["ARM_KEYS", "ArmKey", "format_arm", "parse_arm", "parse_arms"]
+
+
+@dataclass(frozen=True)
+class ArmKey:
+    """One key of the arm syntax: the Regularization field it sets, and what it means."""
+
+    key: str
+    field: str
+    kind: type | None  # float, int, or None for a flag
+    summary: str
+    reference: str
+
+
+ARM_KEYS: tuple[ArmKey, ...] = (
+    ArmKey(
+        "dropout",
+        "dropout",
+        float,
+        "Inverted dropout on hidden units, rate in [0, 1).",
+        "Srivastava et al., JMLR 2014",
+    ),
+    ArmKey(
+        "indrop",
+        "input_dropout",
+        float,
+        "Inverted dropout on the inputs, rate in [0, 1).",
+        "Srivastava et al., JMLR 2014",
+    ),
+    ArmKey(
+        "l1",
+        "l1",
+        float,
+        "L1 penalty l1*sum|w| on kernels: drives weights to zero.",
+        "Tibshirani 1996; Keras regularizers.L1",
+    ),
+    ArmKey(
+        "l2",
+        "l2",
+        float,
+        "L2 penalty l2*sum(w^2) on kernels, added to the loss.",
+        "Krogh & Hertz 1992; Keras regularizers.L2",
+    ),
+    ArmKey(
+        "wd",
+        "wd",
+        float,
+        "Decoupled weight decay w -= lr*wd*w (AdamW), not a loss term.",
+        "Loshchilov & Hutter, ICLR 2019",
+    ),
+    ArmKey(
+        "maxnorm",
+        "maxnorm",
+        float,
+        "Max-norm: each unit's incoming weights kept within an L2 ball of radius c.",
+        "Srivastava et al., JMLR 2014, sec. 5.1",
+    ),
+    ArmKey(
+        "bn",
+        "bn",
+        None,
+        "Batch Normalization after each hidden linear layer.",
+        "Ioffe & Szegedy, ICML 2015",
+    ),
+    ArmKey(
+        "es",
+        "early_stopping",
+        int,
+        "Early stopping with this patience (epochs), best weights restored.",
+        "Prechelt 1998; Keras callbacks.EarlyStopping",
+    ),
+)
+_BY_KEY = {k.key: k for k in ARM_KEYS}
+
+
+def parse_arm(text: str, early_stopping: EarlyStoppingConfig | None = None) -> Regularization:
+    """Parse one arm string; ``early_stopping`` gives the defaults that ``es=N`` overrides."""
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigError(f"An arm must be a non-empty string such as 'dropout=0.5'. Got {text!r}.")
+    if text.strip() == "none":
+        return Regularization()
+    values: dict[str, Any] = {}
+    for part in text.split("+"):
+        name, value = _parse_part(text, part.strip())
+        if name in values:
+            raise ConfigError(f"In arm {text!r}, part {part!r}: {name!r} is given twice.")
+        values[name] = value
+    es = values.pop("early_stopping", None)
+    try:
+        if es is not None:
+            base = early_stopping or EarlyStoppingConfig()
+            values["early_stopping"] = dataclasses.replace(base, patience=es)
+        return Regularization(**values)
+    except ConfigError as err:
+        raise ConfigError(f"In arm {text!r}: {err}") from None
+
+
+def _parse_part(text: str, part: str) -> tuple[str, Any]:
+    key, sep, raw = part.partition("=")
+    spec = _BY_KEY.get(key.strip())
+    where = f"In arm {text!r}, part {part!r}"
+    if spec is None:
+        known = ", ".join(k.key for k in ARM_KEYS)
+        raise ConfigError(f"{where}: unknown technique {key.strip()!r}; known: none, {known}.")
+    if spec.kind is None:
+        if sep:
+            raise ConfigError(f"{where}: {spec.key!r} takes no value (write just {spec.key!r}).")
+        return spec.field, True
+    if not sep or not raw.strip():
+        raise ConfigError(f"{where}: {spec.key!r} needs a value, e.g. '{spec.key}=0.5'.")
+    try:
+        value = float(raw) if spec.kind is float else int(raw)
+    except ValueError:
+        kind = "a number" if spec.kind is float else "an integer"
+        raise ConfigError(
+            f"{where}: the value of {spec.key!r} must be {kind}. Got {raw.strip()!r} instead."
+        ) from None
+    try:
+        if spec.field != "early_stopping":
+            single: dict[str, Any] = {spec.field: value}
+            Regularization(**single)
+        else:
+            EarlyStoppingConfig(patience=int(value))
+    except ConfigError as err:
+        raise ConfigError(f"{where}: {err}") from None
+    return spec.field, value
+
+
+def parse_arms(texts: str | list[str]) -> list[str]:
+    """Split a comma-separated ``--arms`` value into arm strings, checking each parses."""
+    items = texts.split(",") if isinstance(texts, str) else list(texts)
+    arms = [t.strip() for t in items if t.strip()]
+    if not arms:
+        raise ConfigError(f"At least one arm is needed. Got {texts!r}.")
+    seen: set[str] = set()
+    for arm in arms:
+        parse_arm(arm)
+        if arm in seen:
+            raise ConfigError(f"Arm {arm!r} is listed twice; arm names must be unique.")
+        seen.add(arm)
+    return arms
+
+
+def format_arm(reg: Regularization) -> str:
+    """The canonical arm string of a Regularization (inverse of parse_arm)."""
+    parts = []
+    for spec in ARM_KEYS:
+        value = getattr(reg, spec.field)
+        if spec.field == "early_stopping":
+            if value is not None:
+                parts.append(f"es={value.patience}")
+        elif spec.kind is None:
+            if value:
+                parts.append(spec.key)
+        elif value:
+            parts.append(f"{spec.key}={value:g}")
+    return "+".join(parts) or "none"

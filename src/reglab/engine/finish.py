@@ -1,0 +1,83 @@
+"""The end of a pack: restore each member's final weights, then test once and summarize.
+
+The test set is touched here only, once per run, after best-weight restore (DESIGN.md,
+decision 4).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+
+from reglab.engine.measure import measure, weight_stats
+from reglab.engine.records import RunResult
+from reglab.models import with_tensors
+
+if TYPE_CHECKING:
+    from reglab.engine.pack import PackTrainer
+
+__all__ = ["finish"]
+
+
+@torch.no_grad()
+def finish(trainer: PackTrainer) -> list[RunResult]:
+    """Per-member results: test metrics and predictions, weight statistics, dead units."""
+    tensors = [t.detach().clone() for t in trainer.net.tensors()]
+    for i, saved in trainer.final.items():
+        for t, s in zip(tensors, saved, strict=True):
+            t[i] = s
+    net = with_tensors(trainer.net, tensors)
+    data, chunk, dev = trainer.data, trainer.train.eval_batch_size, trainer.device
+    test = measure(
+        net, data.x_test.to(dev), data.y_test.to(dev), data.task, chunk, predictions=True
+    )
+    dead = measure(net, trainer.x_eval, trainer.y_eval, data.task, chunk, dead_units=True).dead
+    stats = weight_stats(net)
+    assert test.pred is not None and dead is not None
+    loss, acc = test.loss.cpu().tolist(), test.acc.cpu().tolist()
+    pred = test.pred.cpu().numpy()
+    pred = pred.astype(np.int16) if data.task == "classification" else pred.astype(np.float32)
+    dead_share = dead.cpu().tolist()
+    return [
+        _result(trainer, i, loss[i], acc[i], pred[i], dead_share[i], stats)
+        for i in range(len(trainer.members))
+    ]
+
+
+def _result(
+    trainer: PackTrainer,
+    i: int,
+    loss: float,
+    acc: float,
+    pred: np.ndarray,
+    dead: float,
+    stats: object,
+) -> RunResult:
+    ended = trainer.ended[i] or {
+        "status": "ok",
+        "reason": "completed all epochs",
+        "epoch": trainer.epoch,
+    }
+    diverged = ended["status"] == "diverged"
+    nan = float("nan")
+    return RunResult(
+        seed=trainer.members[i].seed,
+        status="diverged" if diverged else "ok",
+        epochs=list(trainer.records[i]),
+        test_loss=nan if diverged else loss,
+        test_acc=nan if diverged else acc,
+        test_pred=pred,
+        best_epoch=trainer.best_epochs[i],
+        stop_epoch=ended["epoch"],
+        train_seconds=math.fsum(r.seconds for r in trainer.records[i]),
+        stop_reason=ended["reason"],
+        diverged_epoch=ended["epoch"] if diverged else None,
+        weight_l1=stats.l1[i].tolist(),  # type: ignore[attr-defined]
+        weight_l2=stats.l2[i].tolist(),  # type: ignore[attr-defined]
+        sparsity=float(stats.sparsity[i]),  # type: ignore[attr-defined]
+        dead_units=nan if diverged else dead,
+        weight_hist=stats.hist[i],  # type: ignore[attr-defined]
+    )

@@ -1,0 +1,107 @@
+"""Measurements of a pack in evaluation mode: loss, accuracy, predictions, weight statistics.
+
+All functions take shared inputs x [N, D] and return per-member tensors [M] (or [M, N]),
+working through the examples in chunks so memory stays bounded for large packs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from reglab.engine.records import HIST_EDGES
+from reglab.models import PackedMLP
+
+__all__ = ["Measured", "WeightStats", "loss_per_member", "measure", "weight_stats"]
+
+SPARSITY_THRESHOLD = 1e-3  # |w| below this counts as zero
+DEAD_THRESHOLD = 1e-6  # a unit whose |activation| never exceeds this is dead
+
+
+def loss_per_member(out: torch.Tensor, y: torch.Tensor, task: str) -> torch.Tensor:
+    """Mean loss per member: out [M, B, C], y [M, B] or [B] -> [M]."""
+    m, b, c = out.shape
+    y = y.expand(m, b)
+    if task == "regression":
+        return (out.squeeze(-1) - y).square().mean(1)
+    return (
+        F.cross_entropy(out.reshape(m * b, c), y.reshape(m * b), reduction="none")
+        .view(m, b)
+        .mean(1)
+    )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Per-member loss and accuracy [M] (accuracy NaN for regression), predictions if asked."""
+
+    loss: torch.Tensor
+    acc: torch.Tensor
+    pred: torch.Tensor | None = None  # [M, N]
+    dead: torch.Tensor | None = None  # [M] share of hidden units never active
+
+
+@torch.no_grad()
+def measure(
+    net: PackedMLP,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    task: str,
+    chunk: int,
+    *,
+    predictions: bool = False,
+    dead_units: bool = False,
+) -> Measured:
+    """Evaluate every member on the shared examples x [N, D], y [N]."""
+    m, n = net.members, x.shape[0]
+    loss = torch.zeros(m, device=x.device)
+    correct = torch.zeros(m, device=x.device)
+    preds, peaks = [], None
+    for start in range(0, n, chunk):
+        xc, yc = x[start : start + chunk], y[start : start + chunk]
+        taps: list[torch.Tensor] | None = [] if dead_units else None
+        out = net.forward(xc, training=False, taps=taps)  # [M, c, C]
+        loss += loss_per_member(out, yc, task) * xc.shape[0]
+        pred = out.squeeze(-1) if task == "regression" else out.argmax(-1)  # [M, c]
+        if task != "regression":
+            correct += (pred == yc).sum(1)
+        if predictions:
+            preds.append(pred)
+        if taps:
+            peak = torch.cat([t.abs().amax(1) for t in taps], dim=1)  # [M, hidden units]
+            peaks = peak if peaks is None else torch.maximum(peaks, peak)
+    acc = correct / n if task != "regression" else torch.full((m,), float("nan"))
+    dead = (peaks <= DEAD_THRESHOLD).float().mean(1) if peaks is not None else None
+    return Measured(loss / n, acc, torch.cat(preds, 1) if predictions else None, dead)
+
+
+@dataclass(frozen=True)
+class WeightStats:
+    """Per-member kernel statistics (numpy, host side)."""
+
+    l1: np.ndarray  # [M, layers] sum |w|
+    l2: np.ndarray  # [M, layers] sqrt(sum w^2)
+    sparsity: np.ndarray  # [M] share of |w| < SPARSITY_THRESHOLD over all kernels
+    hist: np.ndarray  # [M, bins] counts of |w| on HIST_EDGES
+
+
+@torch.no_grad()
+def weight_stats(net: PackedMLP) -> WeightStats:
+    kernels = [w.detach().flatten(1) for w in net.weights]  # each [M, P_l]
+    l1 = torch.stack([k.abs().sum(1) for k in kernels], 1)
+    l2 = torch.stack([k.norm(dim=1) for k in kernels], 1)
+    flat = torch.cat(kernels, 1).abs()  # [M, P]
+    sparsity = (flat < SPARSITY_THRESHOLD).float().mean(1)
+    edges = torch.as_tensor(HIST_EDGES, dtype=flat.dtype, device=flat.device)
+    bins = torch.bucketize(flat.clamp_max(edges[-1]), edges[1:-1], right=True)  # [M, P]
+    hist = torch.zeros(flat.shape[0], len(HIST_EDGES) - 1, device=flat.device)
+    hist.scatter_add_(1, bins, torch.ones_like(flat))
+    return WeightStats(
+        l1.cpu().numpy(),
+        l2.cpu().numpy(),
+        sparsity.cpu().numpy(),
+        hist.cpu().numpy().astype(np.int64),
+    )

@@ -1,0 +1,81 @@
+"""Per-member random streams, derived from (seed, purpose, step) and nothing else.
+
+Every random number a member uses — initial weights, data order, dropout masks, bootstrap
+resamples — comes from its own seed and the purpose it serves, never from a shared global
+generator. So a member's trajectory does not depend on which members share its pack, on
+pack size or on order (DESIGN.md, decision 2), and seed k gives the same data order and
+initial weights in every arm of a study (decision 3: paired seeds).
+
+Per-step streams (masks, permutations) use a counter-based hash evaluated with tensor ops
+on the device, vectorized over members, so they need no generator state (resumable, and
+capturable in a CUDA graph): C. Wellons' "lowbias32" integer hash (hash-prospector, 2018),
+on 32-bit values held in int64 and masked back to 32 bits after each product (the low bits
+of a wrapped product are exact). One-off streams (initial weights) use a torch.Generator
+seeded from the same key::
+
+    >>> keys = member_keys([0, 1], "dropout")          # [M] int64
+    >>> u = uniform(keys, step=7, shape=(32, 512))      # [M, 32, 512] in [0, 1)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import torch
+
+__all__ = ["PURPOSES", "generator", "key", "member_keys", "permutations", "random_bits", "uniform"]
+
+PURPOSES = ("init", "order", "dropout", "input_dropout", "bootstrap")
+_MASK32 = 0xFFFFFFFF
+
+
+def key(seed: int, purpose: str, *extra: int) -> int:
+    """A 32-bit key for (seed, purpose, extra...), stable across platforms and versions."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown random purpose {purpose!r}; known: {PURPOSES}")
+    text = ":".join(str(x) for x in (seed, purpose, *extra)).encode()
+    return int.from_bytes(hashlib.blake2b(text, digest_size=4).digest(), "little")
+
+
+def member_keys(
+    seeds: Sequence[int], purpose: str, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """Keys of each member for one purpose: int64 [M]."""
+    return torch.tensor([key(s, purpose) for s in seeds], dtype=torch.int64, device=device)
+
+
+def generator(seed: int, purpose: str, *extra: int) -> torch.Generator:
+    """A CPU generator for one-off draws (e.g. initial weights of layer ``extra[0]``)."""
+    return torch.Generator().manual_seed(key(seed, purpose, *extra))
+
+
+def _mix(x: torch.Tensor) -> torch.Tensor:
+    """lowbias32: a 32-bit avalanche hash, elementwise on int64 tensors holding values < 2**32."""
+    x = x ^ (x >> 16)
+    x.mul_(0x7FEB352D).bitwise_and_(_MASK32)
+    x.bitwise_xor_(x >> 15)
+    x.mul_(0x846CA68B).bitwise_and_(_MASK32)
+    return x.bitwise_xor_(x >> 16)
+
+
+def random_bits(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.Tensor:
+    """Uniform 32-bit integers, int64 [M, n], a pure function of (key, step, index)."""
+    step_t = torch.as_tensor(step, dtype=torch.int64, device=keys.device)
+    base = _mix(keys ^ _mix(step_t & _MASK32))  # [M]
+    index = torch.arange(n, dtype=torch.int64, device=keys.device)  # [n]
+    return _mix((base[:, None] * 0x9E3779B1 + index) & _MASK32)  # [M, n]
+
+
+def uniform(keys: torch.Tensor, step: int | torch.Tensor, shape: Sequence[int]) -> torch.Tensor:
+    """Uniform floats in [0, 1) with 24-bit resolution, float32 [M, *shape]."""
+    n = 1
+    for size in shape:
+        n *= size
+    bits = random_bits(keys, step, n)
+    return ((bits >> 8).to(torch.float32) * (1.0 / (1 << 24))).view(len(keys), *shape)
+
+
+def permutations(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.Tensor:
+    """One random permutation of range(n) per member, int64 [M, n] (e.g. an epoch's order)."""
+    return torch.argsort(random_bits(keys, step, n), dim=1, stable=True)

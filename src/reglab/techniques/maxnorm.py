@@ -1,0 +1,24 @@
+"""Max-norm constraint: each unit's incoming weight vector is kept within an L2 ball of radius c.
+
+Srivastava et al., "Dropout: A Simple Way to Prevent Neural Networks from Overfitting"
+(JMLR 2014), section 5.1; applied after every optimizer step, like Keras' MaxNorm(axis=0)
+on a kernel [in, out]::
+
+    >>> w = torch.full((1, 4, 2), 3.0)                       # [M, in, out]; norms 6
+    >>> maxnorm_(w, torch.tensor([3.0]))
+    >>> w[0, :, 0].norm().item()
+    3.0
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["maxnorm_"]
+
+
+def maxnorm_(w: torch.Tensor, c: torch.Tensor) -> None:
+    """Rescale in place the columns of w [M, in, out] whose norm exceeds c [M] (inf = off)."""
+    norms = w.norm(dim=1, keepdim=True)  # [M, 1, out]
+    scale = (c.view(-1, 1, 1) / norms.clamp_min(1e-12)).clamp_max(1.0)
+    w.mul_(scale)
