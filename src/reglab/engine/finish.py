@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from reglab.engine.measure import measure, weight_stats
+from reglab.engine.measure import WeightStats, measure, weight_stats
 from reglab.engine.records import RunResult
 from reglab.models import with_tensors
 
@@ -34,15 +34,17 @@ def finish(trainer: PackTrainer) -> list[RunResult]:
     test = measure(
         net, data.x_test.to(dev), data.y_test.to(dev), data.task, chunk, predictions=True
     )
-    dead = measure(net, trainer.x_eval, trainer.y_eval, data.task, chunk, dead_units=True).dead
+    clean = measure(net, trainer.x_eval, trainer.y_eval, data.task, chunk, dead_units=True)
+    dead = clean.dead
     stats = weight_stats(net)
     assert test.pred is not None and dead is not None
     loss, acc = test.loss.cpu().tolist(), test.acc.cpu().tolist()
     pred = test.pred.cpu().numpy()
     pred = pred.astype(np.int16) if data.task == "classification" else pred.astype(np.float32)
     dead_share = dead.cpu().tolist()
+    train = list(zip(clean.loss.cpu().tolist(), clean.acc.cpu().tolist(), strict=True))
     return [
-        _result(trainer, i, loss[i], acc[i], pred[i], dead_share[i], stats)
+        _result(trainer, i, (loss[i], acc[i]), train[i], pred[i], dead_share[i], stats)
         for i in range(len(trainer.members))
     ]
 
@@ -50,11 +52,11 @@ def finish(trainer: PackTrainer) -> list[RunResult]:
 def _result(
     trainer: PackTrainer,
     i: int,
-    loss: float,
-    acc: float,
+    test: tuple[float, float],
+    train: tuple[float, float],
     pred: np.ndarray,
     dead: float,
-    stats: object,
+    stats: WeightStats,
 ) -> RunResult:
     ended = trainer.ended[i] or {
         "status": "ok",
@@ -67,17 +69,19 @@ def _result(
         seed=trainer.members[i].seed,
         status="diverged" if diverged else "ok",
         epochs=list(trainer.records[i]),
-        test_loss=nan if diverged else loss,
-        test_acc=nan if diverged else acc,
+        test_loss=nan if diverged else test[0],
+        test_acc=nan if diverged else test[1],
         test_pred=pred,
         best_epoch=trainer.best_epochs[i],
         stop_epoch=ended["epoch"],
         train_seconds=math.fsum(r.seconds for r in trainer.records[i]),
+        train_loss=nan if diverged else train[0],
+        train_acc=nan if diverged else train[1],
         stop_reason=ended["reason"],
         diverged_epoch=ended["epoch"] if diverged else None,
-        weight_l1=stats.l1[i].tolist(),  # type: ignore[attr-defined]
-        weight_l2=stats.l2[i].tolist(),  # type: ignore[attr-defined]
-        sparsity=float(stats.sparsity[i]),  # type: ignore[attr-defined]
+        weight_l1=stats.l1[i].tolist(),
+        weight_l2=stats.l2[i].tolist(),
+        sparsity=float(stats.sparsity[i]),
         dead_units=nan if diverged else dead,
-        weight_hist=stats.hist[i],  # type: ignore[attr-defined]
+        weight_hist=stats.hist[i],
     )

@@ -48,6 +48,8 @@ class RunResult:
     best_epoch: int
     stop_epoch: int
     train_seconds: float
+    train_loss: float = float("nan")  # on the clean train subset, final weights, eval mode
+    train_acc: float = float("nan")
     stop_reason: str = ""
     diverged_epoch: int | None = None
     weight_l1: list[float] = field(default_factory=list)  # per layer, sum |w| of the kernel
