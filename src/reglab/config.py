@@ -37,6 +37,7 @@ Init = Literal["glorot_uniform", "torch"]
 OptimizerName = Literal["adam", "adamw", "sgd"]
 Monitor = Literal["val_loss", "val_acc"]
 Device = Literal["auto", "cpu", "cuda"]
+PackBy = Literal["arm", "structure"]
 
 
 class _Config:
@@ -244,7 +245,10 @@ class TrainConfig(_Config):
 
     ``train_eval_size`` training examples (a fixed subset) are re-measured in evaluation mode
     each epoch, so train accuracy and the generalization gap are clean of dropout and penalty.
-    ``pack_size`` caps members per pack (None: chosen from available memory).
+    ``pack_size`` caps members per pack (None: chosen from available memory). ``pack_by``
+    "arm" trains each arm's seeds as its own pack(s), so each arm's time per run is measured
+    apart; "structure" packs every run of equal shape together (fastest on a GPU).
+    ``deterministic`` turns on torch's deterministic algorithms for the study.
     """
 
     epochs: int = 10
@@ -253,6 +257,7 @@ class TrainConfig(_Config):
     train_eval_size: int = 10_000
     eval_batch_size: int = 2_048
     pack_size: int | None = None
+    pack_by: PackBy = "arm"
     deterministic: bool = False
 
     def __post_init__(self) -> None:
@@ -263,3 +268,6 @@ class TrainConfig(_Config):
         _check_int("TrainConfig", "eval_batch_size", self.eval_batch_size, 1)
         if self.pack_size is not None:
             _check_int("TrainConfig", "pack_size", self.pack_size, 1)
+        _check_choice("TrainConfig", "pack_by", self.pack_by, PackBy)
+        if not isinstance(self.deterministic, bool):
+            raise invalid("deterministic", "TrainConfig", "true or false", self.deterministic)

@@ -35,8 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo("aborted", err=True)
         return 130
     except KeyboardInterrupt:
-        typer.echo("interrupted: finished runs are saved; run the same command to resume",
-                   err=True)
+        typer.echo("interrupted: finished runs are saved; run the same command to resume", err=True)
         return 130
     except Exception as err:  # click usage errors arrive here in non-standalone mode
         import click

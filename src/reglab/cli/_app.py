@@ -31,3 +31,8 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     state.debug = debug
+
+
+from reglab.cli.data import data_app  # noqa: E402
+
+app.add_typer(data_app, name="data")
