@@ -1,0 +1,231 @@
+"""A study spec: what to train (data, model, optimizer, schedule), which arms, which seeds.
+
+Specs are TOML files (or the options of ``reglab compare``); everything is validated before
+any training, and errors name the field, the constraint and the value::
+
+    name = "classic"
+    seeds = 5                        # a count (seeds 0..4) or a list [0, 7, 42]
+    arms = ["none", "dropout=0.5"]   # the arm syntax; the first is the baseline
+    baseline = "none"                # optional
+
+    [data]                           # DataConfig: name, val_size, train_subset, path
+    name = "mnist"
+    [model]                          # ModelConfig: hidden, activation, init
+    hidden = [512]
+    [optimizer]                      # OptimizerConfig: name, lr, beta1, beta2, eps, ...
+    lr = 1e-3
+    [train]                          # TrainConfig: epochs, batch_size, device, ...
+    epochs = 10
+    [early_stopping]                 # defaults for `es=N` arms: monitor, min_delta, ...
+    monitor = "val_loss"
+
+    [[sweeps]]                       # one arm per value: l2=1e-5, l2=1e-4 (+ base arm)
+    technique = "l2"
+    values = [1e-5, 1e-4]
+    base = "dropout=0.5"             # optional
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from reglab.arms import ARM_KEYS, parse_arm
+from reglab.config import (
+    DataConfig,
+    EarlyStoppingConfig,
+    ModelConfig,
+    OptimizerConfig,
+    Regularization,
+    TrainConfig,
+)
+from reglab.errors import ConfigError, invalid
+
+__all__ = ["StudySpec", "Sweep", "load_spec"]
+
+_SWEEPABLE = {k.key for k in ARM_KEYS if k.kind is not None}
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A technique's strength over a list of values: one arm per value (plus ``base``)."""
+
+    technique: str
+    values: tuple[float, ...]
+    base: str = "none"
+
+    def __post_init__(self) -> None:
+        if self.technique not in _SWEEPABLE:
+            raise invalid(
+                "technique", "Sweep", f"one of {', '.join(sorted(_SWEEPABLE))}", self.technique
+            )
+        if not self.values:
+            raise invalid("values", "Sweep", "a non-empty list of numbers", list(self.values))
+        parse_arm(self.base)
+        for arm in self.arms:
+            parse_arm(arm)
+
+    @property
+    def arms(self) -> list[str]:
+        prefix = "" if self.base == "none" else self.base + "+"
+        return [f"{prefix}{self.technique}={v:g}" for v in self.values]
+
+
+@dataclass(frozen=True)
+class StudySpec:
+    """A whole study. ``arms`` and sweeps' arms together are the study's arms, in order."""
+
+    name: str = "study"
+    arms: tuple[str, ...] = ("none", "dropout=0.5")
+    seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    baseline: str | None = None
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    early_stopping: EarlyStoppingConfig = field(default_factory=EarlyStoppingConfig)
+    sweeps: tuple[Sweep, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.seeds:
+            raise invalid("seeds", "the study", "a count >= 1 or a non-empty list", [])
+        if len(set(self.seeds)) != len(self.seeds):
+            raise invalid("seeds", "the study", "a list without repeats", list(self.seeds))
+        for s in self.seeds:
+            if not isinstance(s, int) or isinstance(s, bool) or s < 0:
+                raise invalid("seeds", "the study", "non-negative integers", s)
+        arms = self.all_arms
+        if not arms:
+            raise invalid("arms", "the study", "at least one arm", [])
+        seen: set[str] = set()
+        for arm in arms:
+            self.regularization(arm)
+            if arm in seen:
+                raise ConfigError(f"Arm {arm!r} appears twice in the study; arms must be unique.")
+            seen.add(arm)
+        if self.baseline is not None and self.baseline not in arms:
+            raise invalid(
+                "baseline", "the study", f"one of the arms ({', '.join(arms)})", self.baseline
+            )
+
+    @property
+    def all_arms(self) -> list[str]:
+        return [*self.arms, *(a for s in self.sweeps for a in s.arms)]
+
+    @property
+    def baseline_arm(self) -> str:
+        return self.baseline if self.baseline is not None else self.all_arms[0]
+
+    def regularization(self, arm: str) -> Regularization:
+        return parse_arm(arm, self.early_stopping)
+
+    # ---- round trip ---------------------------------------------------------------------
+    @staticmethod
+    def from_dict(data: Mapping[str, Any], where: str = "the spec") -> StudySpec:
+        """Build and validate from a TOML/JSON table; errors say where they are."""
+        known = {f.name for f in dataclasses.fields(StudySpec)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(
+                f"In {where}: unknown key {unknown[0]!r}; known keys are: "
+                f"{', '.join(sorted(known))}."
+            )
+        kwargs: dict[str, Any] = {}
+        try:
+            for key, value in data.items():
+                kwargs[key] = _convert(key, value)
+            return StudySpec(**kwargs)
+        except ConfigError as err:
+            raise ConfigError(f"In {where}: {err}") from None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "name": self.name,
+            "arms": list(self.arms),
+            "seeds": list(self.seeds),
+        }
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
+        for key in ("data", "model", "optimizer", "train", "early_stopping"):
+            out[key] = getattr(self, key).to_dict()
+        if self.sweeps:
+            out["sweeps"] = [
+                {"technique": s.technique, "values": list(s.values), "base": s.base}
+                for s in self.sweeps
+            ]
+        return out
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+
+_SECTIONS: dict[str, Any] = {
+    "data": DataConfig,
+    "model": ModelConfig,
+    "optimizer": OptimizerConfig,
+    "train": TrainConfig,
+    "early_stopping": EarlyStoppingConfig,
+}
+
+
+def _convert(key: str, value: Any) -> Any:
+    if key in _SECTIONS:
+        try:
+            return _SECTIONS[key].from_dict(value)
+        except ConfigError as err:
+            raise ConfigError(f"[{key}] {err}") from None
+    if key == "seeds":
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 1:
+                raise invalid("seeds", "the study", "a count >= 1 or a list of seeds", value)
+            return tuple(range(value))
+        if not isinstance(value, list):
+            raise invalid("seeds", "the study", "a count >= 1 or a list of seeds", value)
+        return tuple(value)
+    if key == "arms":
+        if isinstance(value, str):
+            value = [a.strip() for a in value.split(",") if a.strip()]
+        if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+            raise invalid("arms", "the study", "a list of arm strings", value)
+        return tuple(value)
+    if key == "sweeps":
+        return tuple(_sweep(s) for s in value)
+    if key == "name" and not (isinstance(value, str) and value.strip()):
+        raise invalid("name", "the study", "a non-empty string", value)
+    return value
+
+
+def _sweep(table: Any) -> Sweep:
+    if not isinstance(table, Mapping) or set(table) - {"technique", "values", "base"}:
+        raise ConfigError(f"[[sweeps]] entries take technique, values and base. Got {table!r}.")
+    values = table.get("values", [])
+    if not isinstance(values, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in values
+    ):
+        raise invalid("values", "Sweep", "a list of finite numbers", values)
+    return Sweep(
+        str(table.get("technique", "")),
+        tuple(float(v) for v in values),
+        str(table.get("base", "none")),
+    )
+
+
+def load_spec(path: str | Path) -> StudySpec:
+    """Read and validate a TOML spec file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Spec file {str(path)!r} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"Spec file {str(path)!r} cannot be read: {err}.") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"Spec file {str(path)!r} is not valid TOML: {err}.") from None
+    return StudySpec.from_dict(data, where=str(path))
