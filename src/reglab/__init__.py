@@ -6,6 +6,19 @@ Early Stopping) across many seeds as one batched network, and reports what each 
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "compare", "run_biasvar", "run_study"]
+
+_API = {"compare", "run_study", "run_biasvar", "StudyResult", "compare_spec"}
+
+
+def __getattr__(name: str) -> Any:
+    """``reglab.compare`` etc. without importing torch for ``reglab --help``."""
+    if name in _API:
+        from reglab import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'reglab' has no attribute {name!r}")

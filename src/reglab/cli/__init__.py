@@ -25,25 +25,16 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     state.debug = "--debug" in args
     try:
-        app(args=args, prog_name="reglab", standalone_mode=False)
+        # standalone mode: typer itself reports usage errors (exit 2) and --help (exit 0)
+        app(args=args, prog_name="reglab", standalone_mode=True)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
     except ReglabError as err:
         if state.debug:
             raise
         typer.secho(f"error: {err}", err=True, fg=typer.colors.RED)
         return 2
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        return 130
     except KeyboardInterrupt:
         typer.echo("interrupted: finished runs are saved; run the same command to resume", err=True)
         return 130
-    except Exception as err:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(err, click.exceptions.Exit):
-            return err.exit_code
-        if isinstance(err, click.ClickException):
-            err.show()
-            return err.exit_code
-        raise
     return 0

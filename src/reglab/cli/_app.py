@@ -36,3 +36,17 @@ def _root(
 from reglab.cli.data import data_app  # noqa: E402
 
 app.add_typer(data_app, name="data")
+
+from reglab.cli.biasvar import biasvar_command  # noqa: E402
+
+app.command("biasvar")(biasvar_command)
+
+from reglab.cli.study import compare_command, run_command, techniques_command  # noqa: E402
+
+app.command("compare")(compare_command)
+app.command("run")(run_command)
+app.command("techniques")(techniques_command)
+
+from reglab.cli.export import export_app  # noqa: E402
+
+app.add_typer(export_app, name="export")

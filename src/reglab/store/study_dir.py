@@ -113,6 +113,18 @@ class StudyDir:
                 out.update({k[len(prefix) :]: npz[k] for k in npz.files if k.startswith(prefix)})
         return out
 
+    def write_targets(self, y: np.ndarray) -> None:
+        """The test targets, once, so per-example analyses (McNemar) need no dataset."""
+        if not (self.root / "targets.npz").exists():
+            write_npz(self.root / "targets.npz", y=y)
+
+    def targets(self) -> np.ndarray | None:
+        path = self.root / "targets.npz"
+        if not path.exists():
+            return None
+        with np.load(path, allow_pickle=False) as npz:
+            return np.asarray(npz["y"])
+
     # ---- checkpoints ---------------------------------------------------------------------
     def checkpoint_path(self, k: int) -> Path:
         return self.root / "checkpoints" / f"pack-{k:03d}.pt"

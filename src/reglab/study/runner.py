@@ -36,6 +36,7 @@ def run_study_packs(spec: StudySpec, out: str | Path, progress: Progress | None 
     device = resolve_device(spec.train.device)
     data = _on_device(load_dataset(spec.data), device)
     plan = _plan(store, spec, data, device)
+    store.write_targets(data.y_test.cpu().numpy())
     info = manifest(
         spec, device, data, previous=store.read_json("manifest.json") if resumed else None
     )

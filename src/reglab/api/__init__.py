@@ -1,0 +1,38 @@
+"""The notebook-facing API: one function per experiment, each returning a result to save.
+
+>>> from reglab.api import run_biasvar
+"""
+
+from __future__ import annotations
+
+from reglab.api.biasvar import (
+    BIASVAR_TECHNIQUES,
+    DEFAULT_STRENGTHS,
+    BiasVariancePoint,
+    BiasVarianceProgress,
+    BiasVarianceResult,
+    run_biasvar,
+)
+from reglab.api.study import (
+    StudyResult,
+    compare,
+    compare_spec,
+    default_out,
+    run_study,
+    with_overrides,
+)
+
+__all__ = [
+    "BIASVAR_TECHNIQUES",
+    "DEFAULT_STRENGTHS",
+    "BiasVariancePoint",
+    "BiasVarianceProgress",
+    "BiasVarianceResult",
+    "StudyResult",
+    "compare",
+    "compare_spec",
+    "default_out",
+    "run_biasvar",
+    "run_study",
+    "with_overrides",
+]

@@ -1,0 +1,165 @@
+"""`reglab compare`, `reglab run` and `reglab techniques`: thin wrappers over reglab.api."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from reglab.arms import ARM_KEYS
+
+if TYPE_CHECKING:
+    from reglab.api.study import StudyResult
+
+__all__ = ["compare_command", "run_command", "techniques_command"]
+
+_ARMS_HELP = (
+    "Comma-separated arms: none, dropout=0.5, indrop=0.2, l1=1e-5, l2=1e-4, wd=1e-4, "
+    "maxnorm=3, bn, es=3; combine with '+', e.g. dropout=0.5+bn. The first arm is the "
+    "baseline unless --baseline names another."
+)
+
+
+def compare_command(
+    arms: str = typer.Option("none,dropout=0.5", "--arms", help=_ARMS_HELP),
+    seeds: int = typer.Option(5, "--seeds", help="Seeds per arm (paired across arms)."),
+    epochs: int = typer.Option(10, "--epochs", help="Training epochs per run."),
+    dataset: str = typer.Option("mnist", "--dataset", help="mnist, digits or synthetic."),
+    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        help="Study directory (default: runs/...). Running the same command again resumes it.",
+    ),
+    baseline: str | None = typer.Option(
+        None, "--baseline", help="The arm others are compared with (default: the first)."
+    ),
+    batch_size: int = typer.Option(32, "--batch-size", help="Minibatch size."),
+    hidden: str = typer.Option("512", "--hidden", help="Hidden widths, e.g. 512 or 256,128."),
+    train_subset: int | None = typer.Option(
+        None, "--train-subset", help="Train on only this many examples (overfitting studies)."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
+    over several seeds and say whether each arm differs from the baseline.
+
+    Examples:
+      reglab compare                                   # none vs dropout=0.5, 5 seeds
+      reglab compare --arms none,l2=1e-4,bn --seeds 10 --epochs 20
+      reglab compare --dataset digits --epochs 5 --out runs/digits
+    """
+    from reglab.api.study import compare_spec, run_study  # heavy (torch): import on use
+
+    spec = compare_spec(
+        arms,
+        seeds=seeds,
+        epochs=epochs,
+        dataset=dataset,
+        device=device,
+        batch_size=batch_size,
+        hidden=_widths(hidden),
+        baseline=baseline,
+        train_subset=train_subset,
+    )
+    _show(run_study(spec, out, quiet=quiet))
+
+
+def run_command(
+    spec_file: Path = typer.Argument(..., help="A TOML study spec (see examples/)."),
+    out: Path | None = typer.Option(None, "--out", help="Study directory (default: runs/...)."),
+    seeds: int | None = typer.Option(None, "--seeds", help="Override the spec's seed count."),
+    epochs: int | None = typer.Option(None, "--epochs", help="Override the spec's epochs."),
+    arms: str | None = typer.Option(None, "--arms", help="Override the spec's arms."),
+    dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
+    device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+) -> None:
+    """Run (or resume) the study a TOML spec describes, then summarize and report it.
+
+    Examples:
+      reglab run examples/ablation.toml
+      reglab run examples/ablation.toml --seeds 3 --epochs 2 --dataset digits
+    """
+    from reglab.api.study import run_study, with_overrides
+    from reglab.study import load_spec
+
+    spec = with_overrides(
+        load_spec(spec_file), seeds=seeds, epochs=epochs, arms=arms, dataset=dataset, device=device
+    )
+    _show(run_study(spec, out, quiet=quiet))
+
+
+def techniques_command() -> None:
+    """List the techniques of the arm syntax, what each does, and its source."""
+    table = Table(title="Techniques (arm syntax; combine with '+')")
+    for col in ("arm", "what it does", "reference"):
+        table.add_column(col)
+    table.add_row("none", "No regularization (the usual baseline).", "")
+    for key in ARM_KEYS:
+        example = key.key if key.kind is None else f"{key.key}={'3' if key.kind is int else 'X'}"
+        table.add_row(example, key.summary, key.reference)
+    Console().print(table)
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    from reglab.errors import invalid
+
+    try:
+        widths = tuple(int(w) for w in text.split(","))
+    except ValueError:
+        raise invalid(
+            "hidden", "compare", "comma-separated integers such as 512 or 256,128", text
+        ) from None
+    return widths
+
+
+def _show(result: StudyResult) -> None:
+    """The verdict table: arm, n, mean ± CI half-width, gap, delta vs baseline, p, verdict."""
+    s = result.summary
+    table = Table(
+        title=f"Test accuracy (%) over seeds; baseline {s['baseline']}; "
+        "Δ, CI and gap in percentage points",
+        box=box.SIMPLE_HEAD,
+    )
+    for col in ("arm", "n", "acc ± CI", "gap", "Δ [95% CI]", "p (Holm)", "verdict"):
+        table.add_column(
+            col, justify="left" if col in ("arm", "verdict") else "right", no_wrap=col != "verdict"
+        )
+    for arm in s["arms"]:
+        acc, vs = arm["test_acc"], arm.get("vs_baseline")
+        half = _half(acc["ci95"], acc["mean"])
+        delta = p = "—"
+        if vs and vs.get("delta") is not None:
+            lo, hi = vs["ci95"]
+            delta = f"{vs['delta'] * 100:+.2f} [{_pp(lo)}, {_pp(hi)}]"
+            p = "—" if vs.get("p_holm") is None else f"{vs['p_value']:.2g} ({vs['p_holm']:.2g})"
+        gap = arm["gap"]["mean"]
+        table.add_row(
+            arm["name"],
+            str(arm["n"]),
+            f"{acc['mean'] * 100:.2f} ± {half}",
+            "—" if gap is None else f"{gap * 100:.2f}",
+            delta,
+            p,
+            vs["verdict"] if vs else "baseline",
+        )
+    console = Console()
+    if console.width < 110:  # the table needs ~105 columns; never squeeze the verdicts out
+        console = Console(width=110)
+    console.print(table)
+    console.print(f"results: {result.directory}  (report: {result.report})")
+
+
+def _pp(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:+.2f}"
+
+
+def _half(ci: list[float | None], mean: float | None) -> str:
+    if ci[1] is None or mean is None:
+        return "—"
+    return f"{(ci[1] - mean) * 100:.2f}"
