@@ -186,13 +186,13 @@ def _convert(key: str, value: Any) -> Any:
             if value < 1:
                 raise invalid("seeds", "the study", "a count >= 1 or a list of seeds", value)
             return tuple(range(value))
-        if not isinstance(value, list):
+        if not isinstance(value, list | tuple):
             raise invalid("seeds", "the study", "a count >= 1 or a list of seeds", value)
         return tuple(value)
     if key == "arms":
         if isinstance(value, str):
             value = [a.strip() for a in value.split(",") if a.strip()]
-        if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        if not isinstance(value, list | tuple) or not all(isinstance(a, str) for a in value):
             raise invalid("arms", "the study", "a list of arm strings", value)
         return tuple(value)
     if key == "sweeps":

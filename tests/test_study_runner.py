@@ -1,0 +1,82 @@
+"""The runner for real: results on disk, resume after SIGKILL, refusal of a foreign --out."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reglab.api import run_study
+from reglab.errors import StudyError
+from reglab.store import StudyDir
+from tests.study_helpers import tiny_spec, without_times
+
+pytestmark = pytest.mark.xdist_group("studies")
+
+
+def test_study_directory_holds_every_result(tmp_path: Path) -> None:
+    result = run_study(tiny_spec(), tmp_path / "s", quiet=True, report=False)
+    root = result.directory
+    for name in ("spec.toml", "plan.json", "manifest.json", "runs.csv", "epochs.csv",
+                 "summary.json", "comparisons.csv", "targets.npz"):
+        assert (root / name).exists(), name
+    runs, epochs = result.runs, result.epochs
+    assert len(runs) == 4 and set(runs["status"]) == {"ok"}
+    assert len(epochs) == 4 * 3
+    manifest = json.loads((root / "manifest.json").read_text())
+    assert manifest["seeds"] == [0, 1] and manifest["torch"] and manifest["dataset"]["checksum"]
+    assert not list((root / "checkpoints").glob("*.pt"))  # finished packs drop checkpoints
+    summary = result.summary
+    assert [a["name"] for a in summary["arms"]] == ["none", "dropout=0.5"]
+    arm = summary["arms"][1]
+    assert arm["n"] == 2 and len(arm["test_acc"]["ci95"]) == 2
+    assert arm["vs_baseline"]["verdict"] in ("better", "worse", "no detectable difference")
+    assert set(StudyDir(root).arrays("pred")) == set(runs["run_id"])
+
+
+def test_a_different_study_in_the_same_directory_is_refused(tmp_path: Path) -> None:
+    run_study(tiny_spec(), tmp_path / "s", quiet=True, report=False)
+    with pytest.raises(StudyError, match="holds a different study"):
+        run_study(tiny_spec(seeds=3), tmp_path / "s", quiet=True, report=False)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(StudyError, match="not empty and holds no reglab study"):
+        run_study(tiny_spec(), tmp_path / "other", quiet=True, report=False)
+
+
+def test_running_again_resumes_and_trains_nothing_new(tmp_path: Path) -> None:
+    first = run_study(tiny_spec(), tmp_path / "s", quiet=True, report=False)
+    stamp = (tmp_path / "s" / "packs" / "pack-000.json").stat().st_mtime_ns
+    again = run_study(tiny_spec(train={**tiny_spec().train.to_dict(), "device": "auto"}),
+                      tmp_path / "s", quiet=True, report=False)
+    assert (tmp_path / "s" / "packs" / "pack-000.json").stat().st_mtime_ns == stamp
+    assert without_times(again.summary) == without_times(first.summary)
+
+
+def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
+    spec = tiny_spec(train={"epochs": 8, "train_eval_size": 500, "device": "cpu"})
+    spec_file = tmp_path / "spec.toml"
+    spec_file.write_text(spec.to_toml())
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "reglab", "run", str(spec_file), "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    # kill inside the second pack: the first is finished, the second has a checkpoint
+    while not (out / "checkpoints" / "pack-001.pt").exists():
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        assert time.monotonic() < deadline, "the study did not reach its second pack"
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)
+    assert proc.wait() == -signal.SIGKILL
+    assert (out / "packs" / "pack-000.json").exists()
+    assert not (out / "packs" / "pack-001.json").exists()
+    resumed = run_study(spec, out, quiet=True, report=False)
+    whole = run_study(spec, tmp_path / "whole", quiet=True, report=False)
+    assert without_times(resumed.summary) == without_times(whole.summary)
+    assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 2
