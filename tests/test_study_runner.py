@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+import torch
 
 from reglab.api import run_study
 from reglab.errors import StudyError
@@ -80,3 +81,22 @@ def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
     whole = run_study(spec, tmp_path / "whole", quiet=True, report=False)
     assert without_times(resumed.summary) == without_times(whole.summary)
     assert len(json.loads((out / "manifest.json").read_text())["sessions"]) == 2
+
+
+def test_out_of_memory_halves_the_pack_and_retries(tmp_path: Path, monkeypatch) -> None:
+    """A pack that runs out of memory is split in two and retried (CUDA's case, faked)."""
+    from reglab.engine import PackTrainer
+
+    original = PackTrainer.train_epoch
+
+    def tight(self: PackTrainer):  # type: ignore[no-untyped-def]
+        if len(self.members) > 1:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return original(self)
+
+    monkeypatch.setattr(PackTrainer, "train_epoch", tight)
+    spec = tiny_spec(train={"epochs": 1, "train_eval_size": 500, "device": "cpu"})
+    result = run_study(spec, tmp_path / "oom", quiet=True, report=False)
+    plan = json.loads((tmp_path / "oom" / "plan.json").read_text())
+    assert sorted(len(p["runs"]) for p in plan) == [1, 1, 1, 1]
+    assert len(result.runs) == 4 and set(result.runs["status"]) == {"ok"}
