@@ -1,7 +1,7 @@
 """The notebook comparison from Python: run it, tabulate it, plot it.
 
-    python examples/notebook.py                 # MNIST, 5 seeds, 10 epochs (minutes on a CPU)
-    python examples/notebook.py --quick         # digits, 3 epochs (seconds)
+python examples/notebook.py                 # MNIST, 5 seeds, 10 epochs (minutes on a CPU)
+python examples/notebook.py --quick         # digits, 3 epochs (seconds)
 """
 
 from __future__ import annotations

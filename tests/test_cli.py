@@ -17,15 +17,30 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def _reglab(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "reglab", *args], capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "reglab", *args], capture_output=True, text=True, timeout=600
+    )
 
 
 def test_compare_end_to_end_on_digits(tmp_path: Path) -> None:
     out = tmp_path / "cmp"
-    proc = _reglab("compare", "--dataset", "digits", "--epochs", "2", "--seeds", "3",
-                   "--hidden", "32", "--arms", "none,dropout=0.5,l2=1e-3", "--out", str(out),
-                   "--device", "cpu")
+    proc = _reglab(
+        "compare",
+        "--dataset",
+        "digits",
+        "--epochs",
+        "2",
+        "--seeds",
+        "3",
+        "--hidden",
+        "32",
+        "--arms",
+        "none,dropout=0.5,l2=1e-3",
+        "--out",
+        str(out),
+        "--device",
+        "cpu",
+    )
     assert proc.returncode == 0, proc.stderr
     for arm in ("none", "dropout=0.5", "l2=1e-3"):
         assert arm in proc.stdout
@@ -43,9 +58,25 @@ def test_compare_end_to_end_on_digits(tmp_path: Path) -> None:
 
 def test_run_spec_with_overrides_and_quiet(tmp_path: Path) -> None:
     out = tmp_path / "abl"
-    code = main(["run", str(EXAMPLES / "ablation.toml"), "--dataset", "digits", "--epochs", "1",
-                 "--seeds", "2", "--arms", "none,maxnorm=3,bn,es=1", "--out", str(out),
-                 "--quiet", "--device", "cpu"])
+    code = main(
+        [
+            "run",
+            str(EXAMPLES / "ablation.toml"),
+            "--dataset",
+            "digits",
+            "--epochs",
+            "1",
+            "--seeds",
+            "2",
+            "--arms",
+            "none,maxnorm=3,bn,es=1",
+            "--out",
+            str(out),
+            "--quiet",
+            "--device",
+            "cpu",
+        ]
+    )
     assert code == 0
     summary = json.loads((out / "summary.json").read_text())
     assert [a["name"] for a in summary["arms"]] == ["none", "maxnorm=3", "bn", "es=1"]

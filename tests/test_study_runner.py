@@ -24,8 +24,16 @@ pytestmark = pytest.mark.xdist_group("studies")
 def test_study_directory_holds_every_result(tmp_path: Path) -> None:
     result = run_study(tiny_spec(), tmp_path / "s", quiet=True, report=False)
     root = result.directory
-    for name in ("spec.toml", "plan.json", "manifest.json", "runs.csv", "epochs.csv",
-                 "summary.json", "comparisons.csv", "targets.npz"):
+    for name in (
+        "spec.toml",
+        "plan.json",
+        "manifest.json",
+        "runs.csv",
+        "epochs.csv",
+        "summary.json",
+        "comparisons.csv",
+        "targets.npz",
+    ):
         assert (root / name).exists(), name
     runs, epochs = result.runs, result.epochs
     assert len(runs) == 4 and set(runs["status"]) == {"ok"}
@@ -54,8 +62,12 @@ def test_a_different_study_in_the_same_directory_is_refused(tmp_path: Path) -> N
 def test_running_again_resumes_and_trains_nothing_new(tmp_path: Path) -> None:
     first = run_study(tiny_spec(), tmp_path / "s", quiet=True, report=False)
     stamp = (tmp_path / "s" / "packs" / "pack-000.json").stat().st_mtime_ns
-    again = run_study(tiny_spec(train={**tiny_spec().train.to_dict(), "device": "auto"}),
-                      tmp_path / "s", quiet=True, report=False)
+    again = run_study(
+        tiny_spec(train={**tiny_spec().train.to_dict(), "device": "auto"}),
+        tmp_path / "s",
+        quiet=True,
+        report=False,
+    )
     assert (tmp_path / "s" / "packs" / "pack-000.json").stat().st_mtime_ns == stamp
     assert without_times(again.summary) == without_times(first.summary)
 

@@ -13,21 +13,35 @@ from reglab.study import StudySpec, load_spec, plan_study
 from tests.study_helpers import TINY, tiny_spec
 
 ARM_ERRORS = [
-    ("dropout=2", "In arm 'dropout=2', part 'dropout=2': The 'dropout' parameter of "
-     "Regularization must be a float in [0, 1). Got 2.0 instead."),
-    ("drop=0.5", "In arm 'drop=0.5', part 'drop=0.5': unknown technique 'drop'; known: none, "
-     "dropout, indrop, l1, l2, wd, maxnorm, bn, es."),
+    (
+        "dropout=2",
+        "In arm 'dropout=2', part 'dropout=2': The 'dropout' parameter of "
+        "Regularization must be a float in [0, 1). Got 2.0 instead.",
+    ),
+    (
+        "drop=0.5",
+        "In arm 'drop=0.5', part 'drop=0.5': unknown technique 'drop'; known: none, "
+        "dropout, indrop, l1, l2, wd, maxnorm, bn, es.",
+    ),
     ("bn=1", "In arm 'bn=1', part 'bn=1': 'bn' takes no value (write just 'bn')."),
     ("l2", "In arm 'l2', part 'l2': 'l2' needs a value, e.g. 'l2=0.5'."),
-    ("l2=abc", "In arm 'l2=abc', part 'l2=abc': the value of 'l2' must be a number. "
-     "Got 'abc' instead."),
-    ("es=1.5", "In arm 'es=1.5', part 'es=1.5': the value of 'es' must be an integer. "
-     "Got '1.5' instead."),
-    ("es=-1", "The 'patience' parameter of EarlyStopping must be an int in [0, inf). "
-     "Got -1 instead."),
+    (
+        "l2=abc",
+        "In arm 'l2=abc', part 'l2=abc': the value of 'l2' must be a number. Got 'abc' instead.",
+    ),
+    (
+        "es=1.5",
+        "In arm 'es=1.5', part 'es=1.5': the value of 'es' must be an integer. Got '1.5' instead.",
+    ),
+    (
+        "es=-1",
+        "The 'patience' parameter of EarlyStopping must be an int in [0, inf). Got -1 instead.",
+    ),
     ("dropout=0.5+dropout=0.2", "'dropout' is given twice."),
-    ("maxnorm=0", "The 'maxnorm' parameter of Regularization must be a float in (0, inf). "
-     "Got 0.0 instead."),
+    (
+        "maxnorm=0",
+        "The 'maxnorm' parameter of Regularization must be a float in (0, inf). Got 0.0 instead.",
+    ),
     ("", "An arm must be a non-empty string"),
 ]
 
@@ -38,8 +52,18 @@ def test_bad_arms_name_the_part_the_constraint_and_the_value(arm: str, message: 
         parse_arm(arm)
 
 
-@pytest.mark.parametrize("arm", ["none", "dropout=0.5", "l1=1e-05+l2=0.0001", "bn",
-                                 "dropout=0.5+maxnorm=3+bn", "es=3", "indrop=0.2+wd=0.01"])
+@pytest.mark.parametrize(
+    "arm",
+    [
+        "none",
+        "dropout=0.5",
+        "l1=1e-05+l2=0.0001",
+        "bn",
+        "dropout=0.5+maxnorm=3+bn",
+        "es=3",
+        "indrop=0.2+wd=0.01",
+    ],
+)
 def test_arm_round_trip(arm: str) -> None:
     assert format_arm(parse_arm(arm)) == arm
 
@@ -51,19 +75,32 @@ def test_arms_list_rejects_duplicates() -> None:
 
 
 SPEC_ERRORS = [
-    ({"seeds": 0}, "The 'seeds' parameter of the study must be a count >= 1 or a list of "
-     "seeds. Got 0 instead."),
+    (
+        {"seeds": 0},
+        "The 'seeds' parameter of the study must be a count >= 1 or a list of "
+        "seeds. Got 0 instead.",
+    ),
     ({"seeds": [1, 1]}, "must be a list without repeats. Got [1, 1] instead."),
-    ({"train": {"epochs": 0}}, "[train] The 'epochs' parameter of TrainConfig must be an int "
-     "in [1, inf). Got 0 instead."),
-    ({"train": {"batch_size": "32"}}, "The 'batch_size' parameter of TrainConfig must be an "
-     "int in [1, inf). Got '32' instead."),
-    ({"optimizer": {"name": "rmsprop"}}, "The 'name' parameter of OptimizerConfig must be one "
-     "of 'adam', 'adamw', 'sgd'. Got 'rmsprop' instead."),
+    (
+        {"train": {"epochs": 0}},
+        "[train] The 'epochs' parameter of TrainConfig must be an int in [1, inf). Got 0 instead.",
+    ),
+    (
+        {"train": {"batch_size": "32"}},
+        "The 'batch_size' parameter of TrainConfig must be an int in [1, inf). Got '32' instead.",
+    ),
+    (
+        {"optimizer": {"name": "rmsprop"}},
+        "The 'name' parameter of OptimizerConfig must be one "
+        "of 'adam', 'adamw', 'sgd'. Got 'rmsprop' instead.",
+    ),
     ({"model": {"hiden": [3]}}, "Unknown setting 'hiden' for ModelConfig"),
     ({"tarin": {}}, "unknown key 'tarin'"),
-    ({"baseline": "bn"}, "The 'baseline' parameter of the study must be one of the arms "
-     "(none, dropout=0.5). Got 'bn' instead."),
+    (
+        {"baseline": "bn"},
+        "The 'baseline' parameter of the study must be one of the arms "
+        "(none, dropout=0.5). Got 'bn' instead.",
+    ),
     ({"sweeps": [{"technique": "bn", "values": [1]}]}, "The 'technique' parameter of Sweep"),
     ({"sweeps": [{"technique": "dropout", "values": [0.5, 1.5]}]}, "Got 1.5 instead."),
     ({"arms": ["none", "l2=1e-4", "l2=1e-4"]}, "appears twice"),
@@ -78,8 +115,7 @@ def test_bad_specs_are_refused_before_training(change, message) -> None:
 
 def test_spec_file_round_trip_and_sweeps(tmp_path) -> None:
     spec = tiny_spec(sweeps=[{"technique": "l2", "values": [1e-4, 1e-3], "base": "dropout=0.5"}])
-    assert spec.all_arms == ["none", "dropout=0.5", "dropout=0.5+l2=0.0001",
-                             "dropout=0.5+l2=0.001"]
+    assert spec.all_arms == ["none", "dropout=0.5", "dropout=0.5+l2=0.0001", "dropout=0.5+l2=0.001"]
     path = tmp_path / "spec.toml"
     path.write_text(spec.to_toml())
     assert load_spec(path) == spec
@@ -103,8 +139,9 @@ def test_plan_groups_by_arm_or_structure_and_caps_pack_size() -> None:
     by_arm = plan_study(spec, 64, 10, cpu)
     assert [len(p.runs) for p in by_arm] == [3, 3, 3, 3]
     assert all(len({r.arm for r in p.runs}) == 1 for p in by_arm)
-    structure = plan_study(tiny_spec(arms=spec.arms, seeds=3, train={"pack_by": "structure"}),
-                           64, 10, cpu)
+    structure = plan_study(
+        tiny_spec(arms=spec.arms, seeds=3, train={"pack_by": "structure"}), 64, 10, cpu
+    )
     groups = [{spec.regularization(r.arm).bn for r in p.runs} for p in structure]
     assert [len(p.runs) for p in structure] == [6, 6] and groups == [{False}, {True}]
     capped = plan_study(tiny_spec(seeds=5, train={"pack_size": 2}), 64, 10, cpu)
