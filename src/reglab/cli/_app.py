@@ -50,3 +50,7 @@ app.command("techniques")(techniques_command)
 from reglab.cli.export import export_app  # noqa: E402
 
 app.add_typer(export_app, name="export")
+
+from reglab.cli.report import report_command  # noqa: E402
+
+app.command("report")(report_command)
