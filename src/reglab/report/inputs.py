@@ -63,7 +63,8 @@ class ReportInputs:
 
 
 def load_inputs(root: str | Path) -> ReportInputs:
-    """Read a study and/or bias–variance directory; write summary.json if it is missing."""
+    """Read a study and/or bias–variance directory; (re)write summary.json if it is missing
+    or older than runs.csv."""
     path = Path(root)
     if not path.exists():
         raise StudyError(f"{str(path)!r} does not exist: give a reglab study directory.")
@@ -79,7 +80,10 @@ def load_inputs(root: str | Path) -> ReportInputs:
             )
         return ReportInputs(root=path, biasvar=biasvar)
     summary = store.read_json("summary.json")
-    if summary is None:
+    stale = summary is not None and (
+        (path / "summary.json").stat().st_mtime_ns < (path / "runs.csv").stat().st_mtime_ns
+    )
+    if summary is None or stale:  # a resumed study has newer runs than its old summary
         summary = write_summary(store)
     return ReportInputs(
         root=path,
