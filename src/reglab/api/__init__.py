@@ -13,6 +13,11 @@ from reglab.api.biasvar import (
     BiasVarianceResult,
     run_biasvar,
 )
+from reglab.api.learning_curve import (
+    LearningCurveResult,
+    learning_curve_table,
+    run_learning_curve,
+)
 from reglab.api.study import (
     StudyResult,
     compare,
@@ -28,11 +33,14 @@ __all__ = [
     "BiasVariancePoint",
     "BiasVarianceProgress",
     "BiasVarianceResult",
+    "LearningCurveResult",
     "StudyResult",
     "compare",
     "compare_spec",
     "default_out",
+    "learning_curve_table",
     "run_biasvar",
+    "run_learning_curve",
     "run_study",
     "with_overrides",
 ]

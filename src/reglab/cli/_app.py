@@ -54,3 +54,7 @@ app.add_typer(export_app, name="export")
 from reglab.cli.report import report_command  # noqa: E402
 
 app.command("report")(report_command)
+
+from reglab.cli.learning_curve import learning_curve_command  # noqa: E402
+
+app.command("learning-curve")(learning_curve_command)
