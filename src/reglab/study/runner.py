@@ -31,10 +31,10 @@ __all__ = ["run_study_packs"]
 def run_study_packs(spec: StudySpec, out: str | Path, progress: Progress | None = None) -> StudyDir:
     """Train every pack of ``spec`` not yet finished in ``out``; returns the study dir."""
     progress = progress or QuietProgress()
+    device = resolve_device(spec.train.device)
+    data = _on_device(load_dataset(spec.data), device)  # bad data settings fail before any write
     store = StudyDir(out)
     resumed = store.claim(spec.to_toml(), spec_identity(spec.to_dict()))
-    device = resolve_device(spec.train.device)
-    data = _on_device(load_dataset(spec.data), device)
     plan = _plan(store, spec, data, device)
     store.write_targets(data.y_test.cpu().numpy())
     info = manifest(
