@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from reglab.atomic import write_bytes as atomic_write
 from reglab.data import data_dir
-from reglab.data.cache import atomic_write, read_npz, sha256_file, sidecar_path, write_npz
+from reglab.data.cache import read_npz, sha256_file, sidecar_path, write_npz
 from reglab.errors import DataError
 
 REFETCH = "reglab data fetch example"

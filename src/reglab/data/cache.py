@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from reglab.atomic import temp_beside, write_bytes
 from reglab.errors import DataError
 
 __all__ = [
-    "atomic_write",
     "data_dir",
     "read_npz",
     "read_sidecar",
@@ -67,33 +66,9 @@ def sidecar_path(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
-def _temp_beside(path: Path) -> tuple[int, str]:
-    """A temp file in ``path``'s folder (same filesystem, so os.replace is atomic)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a cache should read like any file
-    return fd, tmp
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    fd, tmp = _temp_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_npz(path: Path, arrays: Mapping[str, np.ndarray], *, source: str) -> str:
     """Write ``arrays`` as a deflated ``.npz`` plus its JSON sidecar; return the file's sha256."""
-    fd, tmp = _temp_beside(path)
+    fd, tmp = temp_beside(path)
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -110,7 +85,7 @@ def write_npz(path: Path, arrays: Mapping[str, np.ndarray], *, source: str) -> s
         Path(tmp).unlink(missing_ok=True)
         raise
     meta = {"file": path.name, "sha256": digest, "source": source, "format": 1}
-    atomic_write(sidecar_path(path), (json.dumps(meta, indent=2) + "\n").encode())
+    write_bytes(sidecar_path(path), (json.dumps(meta, indent=2) + "\n").encode())
     return digest
 
 

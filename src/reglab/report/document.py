@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reglab.atomic import write_bytes, write_text
 from reglab.report.blocks import Image, Section
 from reglab.report.inputs import ReportInputs, load_inputs
 from reglab.report.notes import biasvar_note
 from reglab.report.render import render_html, render_markdown
 from reglab.report.sections import biasvar_sections, study_sections
 from reglab.report.text import answer
-from reglab.store.atomic import write_bytes, write_text
 
 __all__ = ["write_report"]
 

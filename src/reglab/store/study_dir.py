@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from reglab.atomic import write_json, write_npz, write_text, write_torch
 from reglab.errors import StudyError
-from reglab.store.atomic import write_json, write_npz, write_text, write_torch
 
 __all__ = ["StudyDir", "spec_identity"]
 

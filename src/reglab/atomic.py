@@ -1,6 +1,7 @@
 """Atomic file writes: write to a temporary file in the same folder, fsync, then rename.
 
-A reader (or a resumed study) sees the old file or the new one, never half of one.
+A reader (a resumed study, a second process reading the data cache) sees the old file or
+the new one, never half of one. Used by every layer that writes: data cache, store, report.
 """
 
 from __future__ import annotations
@@ -16,13 +17,30 @@ from typing import IO, Any
 import numpy as np
 import torch
 
-__all__ = ["write_bytes", "write_json", "write_npz", "write_text", "write_torch", "write_with"]
+__all__ = [
+    "temp_beside",
+    "write_bytes",
+    "write_json",
+    "write_npz",
+    "write_text",
+    "write_torch",
+    "write_with",
+]
+
+
+def temp_beside(path: Path) -> tuple[int, str]:
+    """A temp file in ``path``'s folder (same filesystem, so os.replace is atomic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; results should read like any file
+    return fd, tmp
 
 
 def write_with(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Call ``write`` on a temporary binary file, then atomically move it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
