@@ -24,7 +24,16 @@ from collections.abc import Sequence
 
 import torch
 
-__all__ = ["PURPOSES", "generator", "key", "member_keys", "permutations", "random_bits", "uniform"]
+__all__ = [
+    "PURPOSES",
+    "generator",
+    "keep_mask",
+    "key",
+    "member_keys",
+    "permutations",
+    "random_bits",
+    "uniform",
+]
 
 PURPOSES = ("init", "order", "dropout", "input_dropout", "bootstrap")
 _MASK32 = 0xFFFFFFFF
@@ -59,10 +68,22 @@ def _mix(x: torch.Tensor) -> torch.Tensor:
     return x.bitwise_xor_(x >> 16)
 
 
+def _mix_int(x: int) -> int:
+    """lowbias32 on one Python int: the same function as ``_mix``, without a tensor op."""
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & _MASK32
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & _MASK32
+    return x ^ (x >> 16)
+
+
 def random_bits(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.Tensor:
     """Uniform 32-bit integers, int64 [M, n], a pure function of (key, step, index)."""
-    step_t = torch.as_tensor(step, dtype=torch.int64, device=keys.device)
-    base = _mix(keys ^ _mix(step_t & _MASK32))  # [M]
+    if isinstance(step, int):  # mixed on the host: a dozen fewer tiny tensor ops per call
+        step_mix: int | torch.Tensor = _mix_int(step & _MASK32)
+    else:
+        step_mix = _mix(step.to(device=keys.device, dtype=torch.int64) & _MASK32)
+    base = _mix(keys ^ step_mix)  # [M]
     index = torch.arange(n, dtype=torch.int64, device=keys.device)  # [n]
     return _mix((base[:, None] * 0x9E3779B1 + index) & _MASK32)  # [M, n]
 
@@ -74,6 +95,22 @@ def uniform(keys: torch.Tensor, step: int | torch.Tensor, shape: Sequence[int]) 
         n *= size
     bits = random_bits(keys, step, n)
     return ((bits >> 8).to(torch.float32) * (1.0 / (1 << 24))).view(len(keys), *shape)
+
+
+def keep_mask(
+    keys: torch.Tensor, step: int | torch.Tensor, shape: Sequence[int], rate: torch.Tensor
+) -> torch.Tensor:
+    """``uniform(keys, step, shape) >= rate`` bit for bit, bool [M, *shape]; rate [M].
+
+    Compared as integers: u = (bits >> 8) / 2**24 and rate * 2**24 is exact in float32, so
+    u >= rate exactly when (bits >> 8) >= ceil(rate * 2**24); no float conversion needed.
+    """
+    n = 1
+    for size in shape:
+        n *= size
+    threshold = torch.ceil(rate * float(1 << 24)).to(torch.int64)  # [M]
+    keep = (random_bits(keys, step, n) >> 8) >= threshold[:, None]  # [M, n]
+    return keep.view(len(keys), *shape)
 
 
 def permutations(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.Tensor:

@@ -15,7 +15,6 @@ over the leading member dimension, and nothing mixes members. The training step 
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from reglab.engine.measure import loss_per_member, measure
 from reglab.engine.optim import Coefficients, PackOptimizer
 from reglab.engine.records import EpochRecord, RunResult
 from reglab.engine.state import load_state_dict, state_dict
-from reglab.models import DropoutPlan, PackedMLP
+from reglab.models import DropoutPlan, DropoutSite, PackedMLP
 from reglab.techniques import EarlyStopping, penalty
 
 __all__ = ["Member", "PackTrainer"]
@@ -113,8 +112,7 @@ class PackTrainer:
     def _step(self, idx: torch.Tensor) -> torch.Tensor:
         """Forward, backward and update for one batch of each member; returns data loss [M]."""
         xb, yb = self.x[idx], self.y[idx]  # [M, b, D], [M, b]
-        drop = dataclasses.replace(self.drop, step=self.step) if self.drop else None
-        out = self.net.forward(xb, training=True, drop=drop)  # [M, b, C]
+        out = self.net.forward(xb, training=True, drop=self.drop, step=self.step)  # [M, b, C]
         loss = loss_per_member(out, yb, self.data.task)  # [M]
         self.opt.zero_grad()
         loss.sum().backward()  # members share no parameters: each gets its own gradient
@@ -218,19 +216,20 @@ class PackTrainer:
 
     # ---- randomness ---------------------------------------------------------------------
     def _dropout_plan(self, seeds: list[int]) -> DropoutPlan | None:
-        c = self.coefs
-        if not bool((c.dropout > 0).any() or (c.input_dropout > 0).any()):
-            return None
-        keys = [
-            torch.tensor([seeding.key(s, "dropout", layer) for s in seeds], device=self.device)
+        c, dev = self.coefs, self.device
+        hidden = [
+            DropoutSite.of(
+                c.dropout,
+                torch.tensor([seeding.key(s, "dropout", layer) for s in seeds], device=dev),
+            )
             for layer in range(len(self.net.weights) - 1)
         ]
-        return DropoutPlan(
-            input_rate=c.input_dropout if bool((c.input_dropout > 0).any()) else None,
-            hidden_rate=c.dropout if bool((c.dropout > 0).any()) else None,
-            input_keys=seeding.member_keys(seeds, "input_dropout", self.device),
-            hidden_keys=keys,
+        input_site = DropoutSite.of(
+            c.input_dropout, seeding.member_keys(seeds, "input_dropout", dev)
         )
+        if input_site is None and all(site is None for site in hidden):
+            return None
+        return DropoutPlan(input_site, hidden)
 
     def _bootstrap_rows(self, seeds: list[int]) -> torch.Tensor | None:
         if not any(m.bootstrap for m in self.members):

@@ -23,9 +23,9 @@ import torch.nn.functional as F
 
 from reglab import seeding
 from reglab.config import ModelConfig
-from reglab.techniques import BatchNormStats, batch_norm, dropout
+from reglab.techniques import BatchNormStats, batch_norm, keep_scale
 
-__all__ = ["DropoutPlan", "PackedMLP", "with_tensors"]
+__all__ = ["DropoutPlan", "DropoutSite", "PackedMLP", "with_tensors"]
 
 _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu": F.relu,
@@ -36,18 +36,43 @@ _ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 
 
 @dataclass(frozen=True)
+class DropoutSite:
+    """Dropout at one place (the input or one hidden layer) for the members that use it.
+
+    Only those K members draw masks: ``rows`` [K] are their indices in the pack (None: all
+    M), ``keys`` [K] their random keys and ``rate`` [K] their rates. A member's mask depends
+    on its own key only, so drawing for a subset changes no member's mask.
+    """
+
+    rows: torch.Tensor | None
+    keys: torch.Tensor
+    rate: torch.Tensor
+
+    @staticmethod
+    def of(rate: torch.Tensor, keys: torch.Tensor) -> DropoutSite | None:
+        """The site for per-member ``rate`` [M] and ``keys`` [M]; None if no member drops."""
+        rows = torch.nonzero(rate > 0).flatten()  # [K]
+        if len(rows) == 0:
+            return None
+        if len(rows) == len(rate):
+            return DropoutSite(None, keys, rate)
+        return DropoutSite(rows, keys[rows], rate[rows])
+
+    def apply(self, h: torch.Tensor, step: int) -> torch.Tensor:
+        """h [M, B, H] with this step's units dropped (and the kept ones scaled)."""
+        keep = seeding.keep_mask(self.keys, step, h.shape[1:], self.rate)  # [K, B, H]
+        scale = keep_scale(keep, self.rate)
+        if self.rows is not None:  # members without dropout multiply by 1
+            scale = torch.ones_like(h).index_copy_(0, self.rows, scale)  # [M, B, H]
+        return h * scale
+
+
+@dataclass(frozen=True)
 class DropoutPlan:
-    """Per-member dropout rates [M] and random keys [M] for inputs and each hidden layer."""
+    """Where the pack drops units: the input site and one site per hidden layer (or None)."""
 
-    input_rate: torch.Tensor | None
-    hidden_rate: torch.Tensor | None
-    input_keys: torch.Tensor
-    hidden_keys: list[torch.Tensor]  # one [M] key tensor per hidden layer
-    step: int = 0
-
-    def uniform(self, layer: int, shape: Sequence[int]) -> torch.Tensor:
-        keys = self.input_keys if layer < 0 else self.hidden_keys[layer]
-        return seeding.uniform(keys, self.step, shape)
+    input: DropoutSite | None
+    hidden: list[DropoutSite | None]
 
 
 @dataclass
@@ -104,16 +129,18 @@ class PackedMLP:
         *,
         training: bool,
         drop: DropoutPlan | None = None,
+        step: int = 0,
         taps: list[torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """x [M, B, D] (each member its own batch) or [B, D] (shared) -> outputs [M, B, C].
 
-        ``taps``, when given, receives each hidden layer's activations (for dead-unit counts).
+        ``drop`` draws the masks of training step ``step``; ``taps``, when given, receives
+        each hidden layer's activations (for dead-unit counts).
         """
         h = x
-        if drop is not None and drop.input_rate is not None:
+        if drop is not None and drop.input is not None:
             h = h.expand(self.members, *h.shape[-2:]) if h.dim() == 2 else h
-            h = dropout(h, drop.input_rate, drop.uniform(-1, h.shape[1:]))
+            h = drop.input.apply(h, step)
         act = _ACTIVATIONS[self.activation]
         last = len(self.weights) - 1
         for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
@@ -131,8 +158,9 @@ class PackedMLP:
             h = act(h)
             if taps is not None:
                 taps.append(h)
-            if drop is not None and drop.hidden_rate is not None:
-                h = dropout(h, drop.hidden_rate, drop.uniform(layer, h.shape[1:]))
+            site = drop.hidden[layer] if drop is not None else None
+            if site is not None:
+                h = site.apply(h, step)
         raise AssertionError("unreachable: an MLP has at least one layer")
 
 

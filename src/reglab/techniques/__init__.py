@@ -5,7 +5,7 @@ so members with the technique off (rate 0, coefficient 0, norm inf) share the sa
 """
 
 from reglab.techniques.batchnorm import BN_EPS, BN_MOMENTUM, BatchNormStats, batch_norm
-from reglab.techniques.dropout import dropout
+from reglab.techniques.dropout import dropout, keep_scale
 from reglab.techniques.early_stopping import Decision, EarlyStopping
 from reglab.techniques.maxnorm import maxnorm_
 from reglab.techniques.penalties import penalty, penalty_grad_
@@ -18,6 +18,7 @@ __all__ = [
     "EarlyStopping",
     "batch_norm",
     "dropout",
+    "keep_scale",
     "maxnorm_",
     "penalty",
     "penalty_grad_",
