@@ -23,7 +23,7 @@ from reglab.study.spec import StudySpec
 
 __all__ = ["PlannedPack", "PlannedRun", "members_that_fit", "plan_study"]
 
-CPU_PACK_CAP = 64  # beyond this a CPU pack gains nothing and progress gets coarse
+CPU_PACK_CAP = 16  # larger CPU packs gain nothing: their gradients page-fault (docs/performance.md)
 
 
 @dataclass(frozen=True)
