@@ -49,7 +49,7 @@ def compare_command(
     over several seeds and say whether each arm differs from the baseline.
 
     Examples:
-      reglab compare                                   # none vs dropout=0.5, 5 seeds
+      reglab compare                     # none vs dropout=0.5, 5 seeds
       reglab compare --arms none,l2=1e-4,bn --seeds 10 --epochs 20
       reglab compare --dataset digits --epochs 5 --out runs/digits
     """
