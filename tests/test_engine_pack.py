@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import torch
-from tests.engine_helpers import assert_close_rel, member_weights, run_steps, tiny_dataset
 
 from reglab.arms import parse_arm
 from reglab.config import ModelConfig, OptimizerConfig, TrainConfig
 from reglab.engine import Member, PackTrainer, train_pack
+from tests.engine_helpers import assert_close_rel, member_weights, run_steps, tiny_dataset
 
 MODEL = ModelConfig(hidden=(32, 16))
 TRAIN = TrainConfig(epochs=4, batch_size=16, train_eval_size=64)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+
+from reglab.arms import parse_arm
+from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
+from reglab.engine import Member, PackTrainer
 from tests.engine_helpers import (
     assert_close_rel,
     reference_model,
@@ -11,10 +15,6 @@ from tests.engine_helpers import (
     run_steps,
     tiny_dataset,
 )
-
-from reglab.arms import parse_arm
-from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
-from reglab.engine import Member, PackTrainer
 
 STEPS = 60
 MODEL = ModelConfig(hidden=(32,))
