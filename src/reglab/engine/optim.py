@@ -74,7 +74,8 @@ class PackOptimizer:
             and isinstance(self.inner, torch.optim.Adam)
             and bool(self.inner.defaults.get("fused"))
         )
-        self._penalized = bool((coefs.l1 > 0).any() or (coefs.l2 > 0).any())
+        self._l1 = coefs.l1 if bool((coefs.l1 > 0).any()) else None  # decided once, not per step
+        self._l2 = coefs.l2 if bool((coefs.l2 > 0).any()) else None
         self._decay = (1.0 - config.lr * coefs.wd).view(-1, 1, 1)  # [M, 1, 1]
         self._decayed = bool((coefs.wd > 0).any())
         self._constrained = bool(torch.isfinite(coefs.maxnorm).any())
@@ -82,8 +83,8 @@ class PackOptimizer:
     @torch.no_grad()
     def step(self) -> None:
         for w in self.kernels:
-            if self._penalized and w.grad is not None:
-                penalty_grad_(w.grad, w, self.coefs.l1, self.coefs.l2)
+            if (self._l1 is not None or self._l2 is not None) and w.grad is not None:
+                penalty_grad_(w.grad, w, self._l1, self._l2)
             if self._decayed:
                 w.mul_(self._decay)
         if not (self._direct and self._fused_adam_step()):

@@ -22,10 +22,16 @@ def penalty(w: torch.Tensor, l1: torch.Tensor, l2: torch.Tensor) -> torch.Tensor
     return l1 * flat.abs().sum(1) + l2 * flat.square().sum(1)
 
 
-def penalty_grad_(grad: torch.Tensor, w: torch.Tensor, l1: torch.Tensor, l2: torch.Tensor) -> None:
-    """Add d(penalty)/dw to ``grad`` in place: l1 * sign(w) + 2 * l2 * w (sign(0) = 0)."""
+def penalty_grad_(
+    grad: torch.Tensor, w: torch.Tensor, l1: torch.Tensor | None, l2: torch.Tensor | None
+) -> None:
+    """Add d(penalty)/dw to ``grad`` in place: l1 * sign(w) + 2 * l2 * w (sign(0) = 0).
+
+    None means the term is off for every member: the caller decides once, so the training
+    step never asks the device whether a coefficient is zero (a host sync on a GPU).
+    """
     shape = (-1,) + (1,) * (w.dim() - 1)
-    if bool(l2.any()):
+    if l2 is not None:
         grad.addcmul_(w, (2.0 * l2).view(shape))
-    if bool(l1.any()):
+    if l1 is not None:
         grad.addcmul_(torch.sign(w), l1.view(shape))
