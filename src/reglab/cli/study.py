@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,7 +138,7 @@ def _show(result: StudyResult) -> None:
         if vs and vs.get("delta") is not None:
             lo, hi = vs["ci95"]
             delta = f"{vs['delta'] * 100:+.2f} [{_pp(lo)}, {_pp(hi)}]"
-            p = "—" if vs.get("p_holm") is None else f"{vs['p_value']:.2g} ({vs['p_holm']:.2g})"
+            p = f"{_p(vs.get('p_value'))} ({_p(vs.get('p_holm'))})"
         gap = arm["gap"]["mean"]
         table.add_row(
             arm["name"],
@@ -153,6 +154,11 @@ def _show(result: StudyResult) -> None:
         console = Console(width=110)
     console.print(table)
     console.print(f"results: {result.directory}  (report: {result.report})")
+
+
+def _p(x: float | None) -> str:
+    """A p value, or a dash where no test was possible (identical arms: p is undefined)."""
+    return "—" if x is None or not math.isfinite(x) else f"{x:.2g}"
 
 
 def _pp(x: float | None) -> str:
