@@ -153,6 +153,9 @@ def _show(result: StudyResult) -> None:
     if console.width < 110:  # the table needs ~105 columns; never squeeze the verdicts out
         console = Console(width=110)
     console.print(table)
+    from reglab.report.text import answer  # the report's own summary sentence
+
+    console.print(answer(s), markup=False, highlight=False)
     console.print(f"results: {result.directory}  (report: {result.report})")
 
 
