@@ -64,6 +64,7 @@ class PackTrainer:
         self.device = torch.device(device)
         seeds = [m.seed for m in members]
         self.x, self.y = data.x_train.to(self.device), data.y_train.to(self.device)
+        self.x_val, self.y_val = data.x_val.to(self.device), data.y_val.to(self.device)
         self.net = PackedMLP.create(
             model,
             data.in_features,
@@ -126,8 +127,8 @@ class PackTrainer:
         tr = measure(self.net, self.x_eval, self.y_eval, self.data.task, chunk)
         va = measure(
             self.net,
-            self.data.x_val.to(self.device),
-            self.data.y_val.to(self.device),
+            self.x_val,
+            self.y_val,
             self.data.task,
             chunk,
         )

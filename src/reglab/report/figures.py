@@ -41,6 +41,11 @@ def _height(n: int) -> float:
     return 1.2 + 0.32 * n
 
 
+def _bar_colour(arm: str, baseline: str | None) -> str:
+    """Black for the baseline's bar, blue for the others."""
+    return OKABE_ITO["black"] if arm == baseline else OKABE_ITO["blue"]
+
+
 def _arm_rows(ax: Axes, names: list[str]) -> None:
     ax.set_yticks(range(len(names)), names)
     ax.set_ylim(len(names) - 0.5, -0.5)
@@ -145,7 +150,7 @@ def sparsity(inputs: ReportInputs) -> bytes:
             continue
         lo, hi = (finite(v) for v in stat["ci95"])
         err = None if lo is None or hi is None else [[100 * (mean - lo)], [100 * (hi - mean)]]
-        colour = OKABE_ITO["black"] if arm["name"] == inputs.baseline else OKABE_ITO["blue"]
+        colour = _bar_colour(arm["name"], inputs.baseline)
         ax.barh(i, 100 * mean, xerr=err, color=colour, alpha=0.8, capsize=3)
     ax.set_xlabel("sparsity: kernel weights with |w| < 1e-3 (%)")
     ax.set_title("mean and 95% CI over seeds (black: baseline)", fontsize=10)
@@ -194,7 +199,7 @@ def time_per_run(inputs: ReportInputs) -> bytes:
     for i, (arm, mean) in enumerate(zip(arms, means, strict=True)):
         if mean is None:
             continue
-        colour = OKABE_ITO["black"] if arm["name"] == inputs.baseline else OKABE_ITO["blue"]
+        colour = _bar_colour(arm["name"], inputs.baseline)
         ax.barh(i, mean, color=colour, alpha=0.8)
         ax.text(mean + 0.01 * top, i, ratio(arm.get("time_vs_baseline")), va="center", fontsize=8)
     ax.set_xlim(0, top * 1.15)

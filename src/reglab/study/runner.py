@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from reglab.config import Regularization
 from reglab.data import Dataset, load_dataset
 from reglab.engine import Member, PackTrainer, RunResult, resolve_device
 from reglab.store import StudyDir, spec_identity
@@ -155,7 +156,7 @@ def _records(
     return runs, epochs, arrays
 
 
-def _techniques(reg: Any) -> dict[str, Any]:
+def _techniques(reg: Regularization) -> dict[str, Any]:
     es = reg.early_stopping
     return {
         "dropout": reg.dropout,
