@@ -111,7 +111,7 @@ class Pack:
             s = self.done % per_epoch
             if s == 0:
                 self.order = seeding.permutations(tr.order_keys, self.done // per_epoch, n)
-            tr._step(self.order[:, s * BATCH : (s + 1) * BATCH])
+            tr.train_batch(self.order[:, s * BATCH : (s + 1) * BATCH])
             self.done += 1
         sync(self.device)
         return time.perf_counter() - start

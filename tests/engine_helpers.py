@@ -89,7 +89,7 @@ def run_steps(trainer: PackTrainer, steps: int) -> None:
         for first in range(0, n, trainer.train.batch_size):
             if done == steps:
                 return
-            trainer._step(order[:, first : first + trainer.train.batch_size])
+            trainer.train_batch(order[:, first : first + trainer.train.batch_size])
             done += 1
         epoch += 1
 

@@ -38,6 +38,7 @@ ARM_ERRORS = [
         "The 'patience' parameter of EarlyStopping must be an int in [0, inf). Got -1 instead.",
     ),
     ("dropout=0.5+dropout=0.2", "'dropout' is given twice."),
+    ("none+bn", "In arm 'none+bn', part 'none': 'none' stands alone; it cannot be combined"),
     (
         "maxnorm=0",
         "The 'maxnorm' parameter of Regularization must be a float in (0, inf). Got 0.0 instead.",

@@ -120,6 +120,8 @@ def _parse_part(text: str, part: str) -> tuple[str, Any]:
     key, sep, raw = part.partition("=")
     spec = _BY_KEY.get(key.strip())
     where = f"In arm {text!r}, part {part!r}"
+    if key.strip() == "none":
+        raise ConfigError(f"{where}: 'none' stands alone; it cannot be combined with '+'.")
     if spec is None:
         known = ", ".join(k.key for k in ARM_KEYS)
         raise ConfigError(f"{where}: unknown technique {key.strip()!r}; known: none, {known}.")

@@ -248,7 +248,8 @@ class TrainConfig(_Config):
     ``pack_size`` caps members per pack (None: chosen from available memory). ``pack_by``
     "arm" trains each arm's seeds as its own pack(s), so each arm's time per run is measured
     apart; "structure" packs every run of equal shape together (fastest on a GPU).
-    ``deterministic`` turns on torch's deterministic algorithms for the study.
+    ``deterministic`` turns on torch's deterministic algorithms for the study. ``cuda_graph``
+    records each pack's training step as a CUDA graph on a GPU (no effect on the CPU).
     """
 
     epochs: int = 10
@@ -259,6 +260,7 @@ class TrainConfig(_Config):
     pack_size: int | None = None
     pack_by: PackBy = "arm"
     deterministic: bool = False
+    cuda_graph: bool = True
 
     def __post_init__(self) -> None:
         _check_int("TrainConfig", "epochs", self.epochs, 1)
@@ -271,3 +273,5 @@ class TrainConfig(_Config):
         _check_choice("TrainConfig", "pack_by", self.pack_by, PackBy)
         if not isinstance(self.deterministic, bool):
             raise invalid("deterministic", "TrainConfig", "true or false", self.deterministic)
+        if not isinstance(self.cuda_graph, bool):
+            raise invalid("cuda_graph", "TrainConfig", "true or false", self.cuda_graph)

@@ -27,6 +27,7 @@ from reglab import seeding
 from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
 from reglab.data import Dataset
 from reglab.engine.finish import finish
+from reglab.engine.graph import StepGraph
 from reglab.engine.measure import loss_per_member, measure
 from reglab.engine.optim import Coefficients, PackOptimizer
 from reglab.engine.records import EpochRecord, RunResult
@@ -84,6 +85,13 @@ class PackTrainer:
         self.stoppers = [
             EarlyStopping(m.reg.early_stopping) if m.reg.early_stopping else None for m in members
         ]
+        self.graph = (  # the whole step as one CUDA graph, replayed (engine/graph.py)
+            StepGraph(
+                self._step, self.net.parameters(), train.batch_size, self.device, capture=True
+            )
+            if self.device.type == "cuda" and train.cuda_graph
+            else None
+        )
         self.epoch, self.step = 0, 0
         self.records: list[list[EpochRecord]] = [[] for _ in members]
         self.best_val = [(math.inf, 0)] * len(members)  # (val_loss, epoch) for every member
@@ -103,22 +111,37 @@ class PackTrainer:
         order = seeding.permutations(self.order_keys, self.epoch, n)  # [M, N]
         if self.rows is not None:
             order = self.rows.gather(1, order)
-        loss_sum = torch.zeros(len(self.members), device=self.device)
+        m = len(self.members)  # acc: the epoch's sum of loss * rows, per member
+        acc = self.graph.acc.zero_() if self.graph else torch.zeros(m, device=self.device)
         for first in range(0, n, self.train.batch_size):
-            idx = order[:, first : first + self.train.batch_size]  # [M, b]
-            loss_sum += self._step(idx) * idx.shape[1]
+            self.train_batch(order[:, first : first + self.train.batch_size], acc)
         seconds = (time.perf_counter() - start) / len(self.members)
-        return self._end_epoch(loss_sum / n, seconds)
+        return self._end_epoch(acc / n, seconds)
 
-    def _step(self, idx: torch.Tensor) -> torch.Tensor:
-        """Forward, backward and update for one batch of each member; returns data loss [M]."""
+    def train_batch(self, idx: torch.Tensor, acc: torch.Tensor | None = None) -> None:
+        """One training step on rows ``idx`` [M, b]; adds loss * b to ``acc`` [M] if given.
+
+        On a GPU the step is a replayed CUDA graph, which always adds into ``graph.acc``.
+        """
+        if self.graph is not None:
+            self.graph.run(idx, self.step)
+        elif acc is not None:
+            acc.add_(self._step(idx, self.step), alpha=idx.shape[1])
+        else:
+            self._step(idx, self.step)
+        self.step += 1
+
+    def _step(self, idx: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
+        """Forward, backward and update for one batch of each member; returns data loss [M].
+
+        ``step`` numbers the dropout masks: a Python int, or a device tensor in a CUDA graph.
+        """
         xb, yb = self.x[idx], self.y[idx]  # [M, b, D], [M, b]
-        out = self.net.forward(xb, training=True, drop=self.drop, step=self.step)  # [M, b, C]
+        out = self.net.forward(xb, training=True, drop=self.drop, step=step)  # [M, b, C]
         loss = loss_per_member(out, yb, self.data.task)  # [M]
         self.opt.zero_grad()
         loss.sum().backward()  # members share no parameters: each gets its own gradient
         self.opt.step()
-        self.step += 1
         return loss.detach()
 
     # ---- end of epoch: one host sync, early stopping, divergence ------------------------

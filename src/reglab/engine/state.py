@@ -48,3 +48,5 @@ def load_state_dict(trainer: PackTrainer, state: dict[str, Any]) -> None:
     trainer.ended = list(state["ended"])
     trainer.best = [t.to(dev) for t in state["best"]] if state["best"] is not None else None
     trainer.final = {int(i): [t.to(dev) for t in ts] for i, ts in state["final"].items()}
+    if trainer.graph is not None:  # the optimizer's state tensors are new: record again
+        trainer.graph.reset()

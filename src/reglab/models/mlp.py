@@ -58,7 +58,7 @@ class DropoutSite:
             return DropoutSite(None, keys, rate)
         return DropoutSite(rows, keys[rows], rate[rows])
 
-    def apply(self, h: torch.Tensor, step: int) -> torch.Tensor:
+    def apply(self, h: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
         """h [M, B, H] with this step's units dropped (and the kept ones scaled)."""
         keep = seeding.keep_mask(self.keys, step, h.shape[1:], self.rate)  # [K, B, H]
         scale = keep_scale(keep, self.rate)
@@ -129,7 +129,7 @@ class PackedMLP:
         *,
         training: bool,
         drop: DropoutPlan | None = None,
-        step: int = 0,
+        step: int | torch.Tensor = 0,
         taps: list[torch.Tensor] | None = None,
     ) -> torch.Tensor:
         """x [M, B, D] (each member its own batch) or [B, D] (shared) -> outputs [M, B, C].
