@@ -26,6 +26,7 @@ import torch
 from reglab import seeding
 from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
 from reglab.data import Dataset
+from reglab.engine.backprop import Backprop
 from reglab.engine.finish import finish
 from reglab.engine.graph import StepGraph
 from reglab.engine.measure import loss_per_member, measure
@@ -78,6 +79,7 @@ class PackTrainer:
         self.opt = PackOptimizer(optimizer, self.net.parameters(), self.net.weights, self.coefs)
         self.order_keys = seeding.member_keys(seeds, "order", self.device)
         self.drop = self._dropout_plan(seeds)
+        self.backprop = Backprop.of(self.net, self.drop, data.task)  # None: autograd (BN)
         self.rows = self._bootstrap_rows(seeds)  # [M, N] training rows, or None: all of them
         gen = torch.Generator().manual_seed(0)  # the clean-train subset is the same for all
         subset = torch.randperm(len(self.x), generator=gen)[: train.train_eval_size]
@@ -137,10 +139,13 @@ class PackTrainer:
         ``step`` numbers the dropout masks: a Python int, or a device tensor in a CUDA graph.
         """
         xb, yb = self.x[idx], self.y[idx]  # [M, b, D], [M, b]
-        out = self.net.forward(xb, training=True, drop=self.drop, step=step)  # [M, b, C]
-        loss = loss_per_member(out, yb, self.data.task)  # [M]
-        self.opt.zero_grad()
-        loss.sum().backward()  # members share no parameters: each gets its own gradient
+        if self.backprop is not None:  # forward and backward written out (engine/backprop.py)
+            loss = self.backprop(xb, yb, step)
+        else:
+            out = self.net.forward(xb, training=True, drop=self.drop, step=step)  # [M, b, C]
+            loss = loss_per_member(out, yb, self.data.task)  # [M]
+            self.opt.zero_grad()
+            loss.sum().backward()  # members share no parameters: each gets its own gradient
         self.opt.step()
         return loss.detach()
 

@@ -58,10 +58,14 @@ class DropoutSite:
             return DropoutSite(None, keys, rate)
         return DropoutSite(rows, keys[rows], rate[rows])
 
+    def scale(self, shape: Sequence[int], step: int | torch.Tensor) -> torch.Tensor:
+        """This step's factors [K, B, H] for the K dropping members: 0 or 1 / (1 - rate)."""
+        keep = seeding.keep_mask(self.keys, step, shape, self.rate)  # [K, B, H]
+        return keep_scale(keep, self.rate)
+
     def apply(self, h: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
         """h [M, B, H] with this step's units dropped (and the kept ones scaled)."""
-        keep = seeding.keep_mask(self.keys, step, h.shape[1:], self.rate)  # [K, B, H]
-        scale = keep_scale(keep, self.rate)
+        scale = self.scale(h.shape[1:], step)
         if self.rows is not None:  # members without dropout multiply by 1
             scale = torch.ones_like(h).index_copy_(0, self.rows, scale)  # [M, B, H]
         return h * scale
