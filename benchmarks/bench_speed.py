@@ -32,7 +32,6 @@ import torch.nn.functional as F
 from scipy import stats
 from torch import nn
 
-from reglab import seeding
 from reglab.arms import parse_arm
 from reglab.config import DataConfig, ModelConfig, OptimizerConfig, TrainConfig
 from reglab.data import Dataset, load_dataset
@@ -99,19 +98,22 @@ class Pack:
         train = TrainConfig(epochs=1, batch_size=BATCH)
         model = ModelConfig(hidden=(HIDDEN,))
         self.trainer = PackTrainer(data, model, OptimizerConfig(), train, members, device)
-        self.device, self.done, self.order = device, 0, torch.empty(0)
+        self.device, self.done, self.epoch = device, 0, 0
+        self.batches = self.trainer.batches(0)
         self.runs = len(members)
 
     def run(self, steps: int) -> float:
-        tr, n = self.trainer, len(self.trainer.x)
-        per_epoch = math.ceil(n / BATCH)
+        """The next ``steps`` steps, as PackTrainer.train_epoch takes them."""
+        tr = self.trainer
         sync(self.device)
         start = time.perf_counter()
         for _ in range(steps):
-            s = self.done % per_epoch
-            if s == 0:
-                self.order = seeding.permutations(tr.order_keys, self.done // per_epoch, n)
-            tr.train_batch(self.order[:, s * BATCH : (s + 1) * BATCH])
+            s = self.done % len(self.batches)
+            if s == 0 and self.done:
+                self.epoch += 1
+                self.batches = tr.batches(self.epoch)
+            nxt = self.batches[s + 1] if s + 1 < len(self.batches) else None
+            tr.train_batch(self.batches[s], None, nxt)
             self.done += 1
         sync(self.device)
         return time.perf_counter() - start

@@ -10,8 +10,11 @@ Per-step streams (masks, permutations) use a counter-based hash evaluated with t
 on the device, vectorized over members, so they need no generator state (resumable, and
 capturable in a CUDA graph): C. Wellons' "lowbias32" integer hash (hash-prospector, 2018),
 on 32-bit values held in int64 and masked back to 32 bits after each product (the low bits
-of a wrapped product are exact). One-off streams (initial weights) use a torch.Generator
-seeded from the same key::
+of a wrapped product are exact). Dropout masks, the hot path, run the same hash on int32
+(``_mix32_``): AVX2 has 32-bit but no 64-bit vector multiply, so each op is 2-4x cheaper;
+products wrap (two's complement) and logical right shifts are arithmetic shifts masked to
+their 32 - k low bits, so the bits are identical. One-off streams (initial weights) use a
+torch.Generator seeded from the same key::
 
     >>> keys = member_keys([0, 1], "dropout")          # [M] int64
     >>> u = uniform(keys, step=7, shape=(32, 512))      # [M, 32, 512] in [0, 1)
@@ -32,6 +35,7 @@ __all__ = [
     "member_keys",
     "permutations",
     "random_bits",
+    "random_bits32",
     "uniform",
 ]
 
@@ -88,6 +92,55 @@ def random_bits(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.T
     return _mix((base[:, None] * 0x9E3779B1 + index) & _MASK32)  # [M, n]
 
 
+def _signed32(c: int) -> int:
+    """An unsigned 32-bit constant as the int32 value with the same bits."""
+    return c - (1 << 32) if c >= 1 << 31 else c
+
+
+_MUL1, _MUL2 = _signed32(0x7FEB352D), _signed32(0x846CA68B)
+
+
+def _mix32_(x: torch.Tensor) -> torch.Tensor:
+    """lowbias32 in place on int32 holding the 32 bits: wrapping products, and each logical
+    right shift by k as an arithmetic shift masked to its 32 - k low bits."""
+    x.bitwise_xor_((x >> 16).bitwise_and_(0xFFFF))
+    x.mul_(_MUL1)
+    x.bitwise_xor_((x >> 15).bitwise_and_(0x1FFFF))
+    x.mul_(_MUL2)
+    return x.bitwise_xor_((x >> 16).bitwise_and_(0xFFFF))
+
+
+def random_bits32(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.Tensor:
+    """``random_bits`` as int32 [M, n] holding the same 32 bits (two's complement).
+
+    With an int step and keys on the CPU, the per-member start is mixed on the host (a dozen
+    fewer tiny tensor ops per call); otherwise on the device (e.g. a step tensor in a graph).
+    """
+    if isinstance(step, int) and keys.device.type == "cpu":
+        step_mix = _mix_int(step & _MASK32)
+        starts = [_signed32((_mix_int(k ^ step_mix) * 0x9E3779B1) & _MASK32) for k in keys.tolist()]
+        start = torch.tensor(starts, dtype=torch.int32)
+    else:
+        if isinstance(step, int):
+            mixed: int | torch.Tensor = _mix_int(step & _MASK32)
+        else:
+            mixed = _mix(step.to(device=keys.device, dtype=torch.int64) & _MASK32)
+        wide = (_mix(keys ^ mixed) * 0x9E3779B1) & _MASK32  # int64 [M], < 2**32
+        start = torch.where(wide >= 1 << 31, wide - (1 << 32), wide).to(torch.int32)
+    return _mix32_(start[:, None] + _index32(n, keys.device))  # wraps like the int64 sum
+
+
+_INDEX32: dict[tuple[int, torch.device], torch.Tensor] = {}
+
+
+def _index32(n: int, device: torch.device) -> torch.Tensor:
+    """arange(n) as int32, made once per (n, device): read-only, never written."""
+    index = _INDEX32.get((n, device))
+    if index is None:
+        index = _INDEX32[(n, device)] = torch.arange(n, dtype=torch.int32, device=device)
+    return index
+
+
 def uniform(keys: torch.Tensor, step: int | torch.Tensor, shape: Sequence[int]) -> torch.Tensor:
     """Uniform floats in [0, 1) with 24-bit resolution, float32 [M, *shape]."""
     n = 1
@@ -108,9 +161,9 @@ def keep_mask(
     n = 1
     for size in shape:
         n *= size
-    threshold = torch.ceil(rate * float(1 << 24)).to(torch.int64)  # [M]
-    keep = (random_bits(keys, step, n) >> 8) >= threshold[:, None]  # [M, n]
-    return keep.view(len(keys), *shape)
+    threshold = torch.ceil(rate * float(1 << 24)).to(torch.int32)  # [M], <= 2**24
+    top24 = (random_bits32(keys, step, n) >> 8).bitwise_and_(0xFFFFFF)  # bits >> 8, [M, n]
+    return (top24 >= threshold[:, None]).view(len(keys), *shape)
 
 
 def permutations(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.Tensor:

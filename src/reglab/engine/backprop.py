@@ -40,14 +40,6 @@ _BACKWARD: dict[str, Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.
 }
 
 
-def _scale_rows_(t: torch.Tensor, rows: torch.Tensor | None, scale: torch.Tensor) -> None:
-    """t[rows] *= scale in place (rows None: every member)."""
-    if rows is None:
-        t.mul_(scale)
-    else:
-        t.index_copy_(0, rows, t.index_select(0, rows).mul_(scale))
-
-
 class Backprop:
     """Loss and gradients of a pack's training step; the gradients land in ``p.grad``."""
 
@@ -66,40 +58,56 @@ class Backprop:
 
     @torch.no_grad()
     def __call__(
-        self, xb: torch.Tensor, yb: torch.Tensor, step: int | torch.Tensor
+        self,
+        xb: torch.Tensor,
+        yb: torch.Tensor,
+        step: int | torch.Tensor,
+        *,
+        z0: torch.Tensor | None = None,
+        defer_first: bool = False,
     ) -> torch.Tensor:
-        """Forward and backward on the batch xb [M, B, D], yb [M, B]; returns the loss [M]."""
+        """Forward and backward on the batch xb [M, B, D], yb [M, B]; returns the loss [M].
+
+        ``z0``: the first layer's pre-activation, already computed (engine/chunked.py).
+        ``defer_first``: leave the first kernel's gradient out (its grad stays None) and keep
+        its factors in ``self.first`` = (layer input [M, B, D], output gradient [M, B, H]).
+        """
         net, drop = self.net, self.drop
         h = xb
         if drop is not None and drop.input is not None:
             h = xb.clone() if drop.input.rows is not None else xb
-            _scale_rows_(h, drop.input.rows, drop.input.scale(h.shape[1:], step))
+            drop.input.scale_rows_(h, drop.input.scale(h.shape[1:], step))
         inputs, saved = [h], []  # each layer's input; (z, a, site, scale) per hidden layer
         for layer, (w, b) in enumerate(zip(net.weights[:-1], net.biases[:-1], strict=True)):
-            z = torch.baddbmm(b, h, w)
+            z = z0 if layer == 0 and z0 is not None else torch.baddbmm(b, h, w)
             relu = net.activation == "relu"
             a = z.relu_() if relu else self.act(z)  # relu's backward needs only its output
             site = drop.hidden[layer] if drop is not None else None
             scale = site.scale(a.shape[1:], step) if site is not None else None
             h = a if relu or site is None else a.clone()
             if site is not None and scale is not None:
-                _scale_rows_(h, site.rows, scale)  # relu: a is h, so a dropped unit reads 0
+                site.scale_rows_(h, scale)  # relu: a is h, so a dropped unit reads 0
             inputs.append(h)
             saved.append((z, a, site, scale))
         out = torch.baddbmm(net.biases[-1], h, net.weights[-1])  # [M, B, C]
         loss, g = self._loss_and_grad(out, yb)
         for layer in range(len(net.weights) - 1, -1, -1):
-            torch.bmm(inputs[layer].transpose(1, 2), g, out=self.grad_w[layer])
+            if layer == 0 and defer_first:
+                self.first = (inputs[0], g)
+            else:
+                torch.bmm(inputs[layer].transpose(1, 2), g, out=self.grad_w[layer])
             torch.sum(g, 1, keepdim=True, out=self.grad_b[layer])
             if layer == 0:
                 break
             gh = torch.bmm(g, net.weights[layer].transpose(1, 2))
             z, a, site, scale = saved[layer - 1]
             if isinstance(site, DropoutSite) and scale is not None:
-                _scale_rows_(gh, site.rows, scale)
+                site.scale_rows_(gh, scale)
             g = self.act_backward(gh, z, a)
         for p, grad in zip(net.weights + net.biases, self.grad_w + self.grad_b, strict=True):
             p.grad = grad
+        if defer_first:
+            net.weights[0].grad = None
         return loss
 
     def _loss_and_grad(

@@ -96,19 +96,48 @@ class PackOptimizer:
     def _fused_adam_step(self) -> bool:
         """torch.optim.Adam(fused=True).step() without its Python overhead; False until the
         optimizer has created its state (its first step) or when a gradient is missing."""
-        state = self.inner.state
         grads = [p.grad for p in self.params]
-        if any(g is None for g in grads) or any(p not in state for p in self.params):
+        if any(g is None for g in grads):
             return False
-        states = [state[p] for p in self.params]
+        return self.fused_update(self.params, grads)  # type: ignore[arg-type]
+
+    @property
+    def plain_adam(self) -> bool:
+        """True when a step is the bare fused Adam update (no penalty, decay or max-norm), so
+        parameters may be updated piecewise with ``fused_update``."""
+        return self._direct and not (
+            self._l1 is not None or self._l2 is not None or self._decayed or self._constrained
+        )
+
+    def fused_update(
+        self,
+        params: list[torch.Tensor],
+        grads: list[torch.Tensor],
+        rows: slice | None = None,
+        count: bool = True,
+    ) -> bool:
+        """Adam(fused=True)'s update of ``params`` (all of them, or piecewise when
+        ``plain_adam``), on member rows ``rows`` of them if given (grads then hold those rows);
+        ``count`` advances their step counters (once per training step). False until Adam
+        has created its state."""
+        state = self.inner.state
+        if any(p not in state for p in params):
+            return False
+        states = [state[p] for p in params]
         steps = [s["step"] for s in states]
-        torch._foreach_add_(steps, 1)
+        if count:
+            torch._foreach_add_(steps, 1)
+
+        def cut(ts: list[torch.Tensor]) -> list[torch.Tensor]:
+            return ts if rows is None else [t[rows] for t in ts]
+
         cfg = self.config
+        assert _FUSED_ADAM is not None  # plain_adam implies it
         _FUSED_ADAM(
-            self.params,
+            cut(params),
             grads,
-            [s["exp_avg"] for s in states],  # type: ignore[misc]
-            [s["exp_avg_sq"] for s in states],
+            cut([s["exp_avg"] for s in states]),
+            cut([s["exp_avg_sq"] for s in states]),
             [],
             steps,
             amsgrad=False,

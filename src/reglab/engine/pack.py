@@ -27,6 +27,7 @@ from reglab import seeding
 from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
 from reglab.data import Dataset
 from reglab.engine.backprop import Backprop
+from reglab.engine.chunked import ChunkedFirstLayer
 from reglab.engine.finish import finish
 from reglab.engine.graph import StepGraph
 from reglab.engine.measure import loss_per_member, measure
@@ -80,6 +81,7 @@ class PackTrainer:
         self.order_keys = seeding.member_keys(seeds, "order", self.device)
         self.drop = self._dropout_plan(seeds)
         self.backprop = Backprop.of(self.net, self.drop, data.task)  # None: autograd (BN)
+        self.chunked = ChunkedFirstLayer.of(self)  # None: the plain step
         self.rows = self._bootstrap_rows(seeds)  # [M, N] training rows, or None: all of them
         gen = torch.Generator().manual_seed(0)  # the clean-train subset is the same for all
         subset = torch.randperm(len(self.x), generator=gen)[: train.train_eval_size]
@@ -109,35 +111,54 @@ class PackTrainer:
     def train_epoch(self) -> list[EpochRecord | None]:
         """One epoch for every member; returns each member's record (None once it ended)."""
         start = time.perf_counter()
-        n = self.rows.shape[1] if self.rows is not None else len(self.x)
-        order = seeding.permutations(self.order_keys, self.epoch, n)  # [M, N]
-        if self.rows is not None:
-            order = self.rows.gather(1, order)
+        batches = self.batches(self.epoch)
         m = len(self.members)  # acc: the epoch's sum of loss * rows, per member
         acc = self.graph.acc.zero_() if self.graph else torch.zeros(m, device=self.device)
-        for first in range(0, n, self.train.batch_size):
-            self.train_batch(order[:, first : first + self.train.batch_size], acc)
+        for i, idx in enumerate(batches):  # the next batch lets the CPU step work ahead
+            self.train_batch(idx, acc, batches[i + 1] if i + 1 < len(batches) else None)
         seconds = (time.perf_counter() - start) / len(self.members)
-        return self._end_epoch(acc / n, seconds)
+        return self._end_epoch(acc / sum(b.shape[1] for b in batches), seconds)
 
-    def train_batch(self, idx: torch.Tensor, acc: torch.Tensor | None = None) -> None:
+    def batches(self, epoch: int) -> list[torch.Tensor]:
+        """The rows of each batch of ``epoch``, [M, b] each: every member its own order."""
+        n = self.rows.shape[1] if self.rows is not None else len(self.x)
+        order = seeding.permutations(self.order_keys, epoch, n)  # [M, N]
+        if self.rows is not None:
+            order = self.rows.gather(1, order)
+        size = self.train.batch_size
+        return [order[:, first : first + size] for first in range(0, n, size)]
+
+    def train_batch(
+        self,
+        idx: torch.Tensor,
+        acc: torch.Tensor | None = None,
+        next_idx: torch.Tensor | None = None,
+    ) -> None:
         """One training step on rows ``idx`` [M, b]; adds loss * b to ``acc`` [M] if given.
 
         On a GPU the step is a replayed CUDA graph, which always adds into ``graph.acc``.
+        ``next_idx``, the next step's rows if known, lets the CPU step compute that step's
+        first layer while this step's new weights are in cache (engine/chunked.py).
         """
         if self.graph is not None:
             self.graph.run(idx, self.step)
         elif acc is not None:
-            acc.add_(self._step(idx, self.step), alpha=idx.shape[1])
+            acc.add_(self._step(idx, self.step, next_idx), alpha=idx.shape[1])
         else:
-            self._step(idx, self.step)
+            self._step(idx, self.step, next_idx)
         self.step += 1
 
-    def _step(self, idx: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
+    def _step(
+        self, idx: torch.Tensor, step: int | torch.Tensor, next_idx: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Forward, backward and update for one batch of each member; returns data loss [M].
 
         ``step`` numbers the dropout masks: a Python int, or a device tensor in a CUDA graph.
         """
+        if self.chunked is not None and isinstance(step, int):  # CPU packs of 4+ (chunked.py)
+            loss = self.chunked(idx, step, next_idx)
+            if loss is not None:
+                return loss
         xb, yb = self.x[idx], self.y[idx]  # [M, b, D], [M, b]
         if self.backprop is not None:  # forward and backward written out (engine/backprop.py)
             loss = self.backprop(xb, yb, step)

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from reglab import seeding
 from reglab.config import ModelConfig
-from reglab.techniques import BatchNormStats, batch_norm, keep_scale
+from reglab.techniques import BatchNormStats, batch_norm
 
 __all__ = ["DropoutPlan", "DropoutSite", "PackedMLP", "with_tensors"]
 
@@ -47,6 +47,22 @@ class DropoutSite:
     rows: torch.Tensor | None
     keys: torch.Tensor
     rate: torch.Tensor
+    factor: torch.Tensor = field(init=False, repr=False, compare=False)  # [K, 1, 1]
+    span: slice | None = field(init=False, repr=False, compare=False)  # rows as a slice
+
+    def __post_init__(self) -> None:  # made once instead of every step
+        object.__setattr__(self, "factor", 1.0 / (1.0 - self.rate.view(-1, 1, 1)))
+        object.__setattr__(self, "span", _as_slice(self.rows))
+
+    def scale_rows_(self, t: torch.Tensor, scale: torch.Tensor) -> None:
+        """t[rows] *= scale in place, t [M, ...]: one op on a strided view when the rows are
+        evenly spaced (e.g. 1::2 in a pack of seeds x {none, dropout}), else a gather/scatter."""
+        if self.rows is None:
+            t.mul_(scale)
+        elif self.span is not None:
+            t[self.span].mul_(scale)
+        else:
+            t.index_copy_(0, self.rows, t.index_select(0, self.rows).mul_(scale))
 
     @staticmethod
     def of(rate: torch.Tensor, keys: torch.Tensor) -> DropoutSite | None:
@@ -61,7 +77,7 @@ class DropoutSite:
     def scale(self, shape: Sequence[int], step: int | torch.Tensor) -> torch.Tensor:
         """This step's factors [K, B, H] for the K dropping members: 0 or 1 / (1 - rate)."""
         keep = seeding.keep_mask(self.keys, step, shape, self.rate)  # [K, B, H]
-        return keep_scale(keep, self.rate)
+        return keep * self.factor  # == keep_scale(keep, self.rate), bit for bit
 
     def apply(self, h: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
         """h [M, B, H] with this step's units dropped (and the kept ones scaled)."""
@@ -69,6 +85,17 @@ class DropoutSite:
         if self.rows is not None:  # members without dropout multiply by 1
             scale = torch.ones_like(h).index_copy_(0, self.rows, scale)  # [M, B, H]
         return h * scale
+
+
+def _as_slice(rows: torch.Tensor | None) -> slice | None:
+    """Member rows [K] as a slice when evenly spaced and increasing, else None."""
+    if rows is None:
+        return None
+    r = rows.tolist()
+    step = r[1] - r[0] if len(r) > 1 else 1
+    if step > 0 and all(b - a == step for a, b in itertools.pairwise(r)):
+        return slice(r[0], r[-1] + 1, step)
+    return None
 
 
 @dataclass(frozen=True)

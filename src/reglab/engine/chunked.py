@@ -1,0 +1,104 @@
+"""The first layer's gradient and Adam update, chunk by chunk, for packs of 4+ on the CPU.
+
+In a pack of M the first kernel is the big tensor (784 x 512 x M floats: 16 MB at M = 10),
+and a plain step streams it through memory five times: the forward reads W, the backward
+writes its gradient (16 MB), and Adam reads W, the gradient and both moments and writes W
+and the moments back. With 32 MB of L3 shared by everything, most of that is DRAM traffic.
+Here the hand-written backward (engine/backprop.py) leaves the first kernel's gradient out;
+then, for each chunk of members (one member per thread, so each thread runs one whole GEMM),
+the gradient goes into a small reused buffer and the fused Adam update of that chunk runs at
+once, while it is in cache; and right after a chunk's update, with its new weights still in
+cache, the *next* batch's first-layer pre-activation for that chunk is computed (the epoch
+loop passes the next batch's rows). The next step starts from it.
+
+Every kernel is the one the plain step runs, on the same numbers: parameters, Adam state and
+losses are bit-identical to the plain step (tests/test_engine_chunked.py). Packs below
+``CHUNKED_FROM`` members gain nothing (their gradient already stays in cache; measured).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import torch
+
+if TYPE_CHECKING:
+    from reglab.engine.pack import PackTrainer
+
+__all__ = ["CHUNKED_FROM", "ChunkedFirstLayer"]
+
+CHUNKED_FROM = 4  # members
+
+
+class ChunkedFirstLayer:
+    """``step(idx, step, next_idx)`` -> loss [M], or None where the plain step must run."""
+
+    @staticmethod
+    def of(trainer: PackTrainer) -> ChunkedFirstLayer | None:
+        drop = trainer.drop
+        if (
+            trainer.device.type != "cpu"
+            or trainer.backprop is None
+            or not trainer.opt.plain_adam
+            or trainer.net.members < CHUNKED_FROM
+            or (drop is not None and drop.input is not None)  # next step's input mask: not here
+        ):
+            return None
+        return ChunkedFirstLayer(trainer)
+
+    def __init__(self, trainer: PackTrainer) -> None:
+        self.trainer = trainer
+        w = trainer.net.weights[0]
+        m, self.d, h = w.shape
+        self.chunk = max(1, min(torch.get_num_threads(), m))  # one member per thread
+        self.grad = torch.empty(self.chunk, self.d, h)  # reused: stays in cache
+        self.x_bufs: list[torch.Tensor | None] = [None, None]  # this batch, the next one
+        self.z_bufs: list[torch.Tensor | None] = [None, None]
+        self.ahead: tuple[torch.Tensor, int, torch.Tensor] | None = None  # (idx, step, z0)
+
+    def _gather(self, idx: torch.Tensor, which: int) -> torch.Tensor:
+        m, b = idx.shape
+        buf = self.x_bufs[which]
+        if buf is None or buf.shape[0] != m * b:
+            buf = self.x_bufs[which] = torch.empty(m * b, self.d)
+        return torch.index_select(self.trainer.x, 0, idx.reshape(-1), out=buf).view(m, b, self.d)
+
+    @torch.no_grad()
+    def __call__(
+        self, idx: torch.Tensor, step: int, next_idx: torch.Tensor | None
+    ) -> torch.Tensor | None:
+        tr, net, opt = self.trainer, self.trainer.net, self.trainer.opt
+        if any(p not in opt.inner.state for p in opt.params):
+            return None  # Adam's first step creates its state: the plain step does it
+        m, b = idx.shape
+        ahead, self.ahead = self.ahead, None
+        z0 = None
+        if ahead is not None and ahead[0] is idx and ahead[1] == step:
+            xb, z0 = self.x_bufs[0][: m * b].view(m, b, self.d), ahead[2]  # type: ignore[index]
+        else:
+            xb = self._gather(idx, 0)
+        yb = tr.y.index_select(0, idx.reshape(-1)).view(m, b)
+        loss = tr.backprop(xb, yb, step, z0=z0, defer_first=True)  # type: ignore[misc]
+        x0, g0 = tr.backprop.first  # type: ignore[union-attr]
+        w, b0 = net.weights[0], net.biases[0]
+        rest = [p for p in opt.params if p is not w]
+        # every other parameter first: b0 is part of the next batch's pre-activation below
+        opt.fused_update(rest, [p.grad for p in rest])  # type: ignore[misc]
+        z = x_next = None
+        if next_idx is not None and next_idx.shape == idx.shape:  # work ahead
+            x_next = self._gather(next_idx, 1)
+            z = self.z_bufs[step % 2]  # not the buffer this step's activations live in
+            if z is None or z.shape != (m, b, w.shape[2]):
+                z = self.z_bufs[step % 2] = torch.empty(m, b, w.shape[2])
+        x_t = x0.transpose(1, 2)
+        for first in range(0, m, self.chunk):
+            rows = slice(first, min(first + self.chunk, m))
+            g = self.grad[: rows.stop - first]
+            torch.bmm(x_t[rows], g0[rows], out=g)
+            opt.fused_update([w], [g], rows=rows, count=first == 0)
+            if z is not None and x_next is not None:  # w[rows] was just written: in cache
+                torch.baddbmm(b0[rows], x_next[rows], w[rows], out=z[rows])
+        if z is not None and next_idx is not None:
+            self.ahead = (next_idx, step + 1, z)
+            self.x_bufs.reverse()
+        return loss
