@@ -34,7 +34,7 @@ from reglab.engine.measure import loss_per_member, measure
 from reglab.engine.optim import Coefficients, PackOptimizer
 from reglab.engine.records import EpochRecord, RunResult
 from reglab.engine.state import load_state_dict, state_dict
-from reglab.models import DropoutPlan, DropoutSite, PackedMLP
+from reglab.models import DropoutPlan, PackedMLP
 from reglab.techniques import EarlyStopping, penalty
 
 __all__ = ["Member", "PackTrainer"]
@@ -79,7 +79,9 @@ class PackTrainer:
         self.coefs = Coefficients.of([m.reg for m in members], optimizer, self.device)
         self.opt = PackOptimizer(optimizer, self.net.parameters(), self.net.weights, self.coefs)
         self.order_keys = seeding.member_keys(seeds, "order", self.device)
-        self.drop = self._dropout_plan(seeds)
+        self.drop = DropoutPlan.of(
+            self.coefs.input_dropout, self.coefs.dropout, seeds, len(model.hidden), self.device
+        )
         self.backprop = Backprop.of(self.net, self.drop, data.task)  # None: autograd (BN)
         self.chunked = ChunkedFirstLayer.of(self)  # None: the plain step
         self.rows = self._bootstrap_rows(seeds)  # [M, N] training rows, or None: all of them
@@ -265,22 +267,6 @@ class PackTrainer:
         ]
 
     # ---- randomness ---------------------------------------------------------------------
-    def _dropout_plan(self, seeds: list[int]) -> DropoutPlan | None:
-        c, dev = self.coefs, self.device
-        hidden = [
-            DropoutSite.of(
-                c.dropout,
-                torch.tensor([seeding.key(s, "dropout", layer) for s in seeds], device=dev),
-            )
-            for layer in range(len(self.net.weights) - 1)
-        ]
-        input_site = DropoutSite.of(
-            c.input_dropout, seeding.member_keys(seeds, "input_dropout", dev)
-        )
-        if input_site is None and all(site is None for site in hidden):
-            return None
-        return DropoutPlan(input_site, hidden)
-
     def _bootstrap_rows(self, seeds: list[int]) -> torch.Tensor | None:
         if not any(m.bootstrap for m in self.members):
             return None

@@ -105,6 +105,26 @@ class DropoutPlan:
     input: DropoutSite | None
     hidden: list[DropoutSite | None]
 
+    @staticmethod
+    def of(
+        input_rate: torch.Tensor,
+        rate: torch.Tensor,
+        seeds: Sequence[int],
+        layers: int,
+        device: torch.device | str = "cpu",
+    ) -> DropoutPlan | None:
+        """Sites for per-member rates [M] on the input and on each of ``layers`` hidden
+        layers, each member with its own key per site; None if no member drops anything."""
+
+        def keys(purpose: str, *extra: int) -> torch.Tensor:
+            return torch.tensor([seeding.key(s, purpose, *extra) for s in seeds], device=device)
+
+        hidden = [DropoutSite.of(rate, keys("dropout", layer)) for layer in range(layers)]
+        input_site = DropoutSite.of(input_rate, keys("input_dropout"))
+        if input_site is None and all(site is None for site in hidden):
+            return None
+        return DropoutPlan(input_site, hidden)
+
 
 @dataclass
 class PackedMLP:
