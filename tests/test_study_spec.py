@@ -95,6 +95,10 @@ SPEC_ERRORS = [
         "The 'name' parameter of OptimizerConfig must be one "
         "of 'adam', 'adamw', 'sgd'. Got 'rmsprop' instead.",
     ),
+    (
+        {"train": {"cuda_graph": "yes"}},
+        "The 'cuda_graph' parameter of TrainConfig must be true or false. Got 'yes' instead.",
+    ),
     ({"model": {"hiden": [3]}}, "Unknown setting 'hiden' for ModelConfig"),
     ({"tarin": {}}, "unknown key 'tarin'"),
     (
@@ -112,6 +116,16 @@ SPEC_ERRORS = [
 def test_bad_specs_are_refused_before_training(change, message) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         StudySpec.from_dict({**TINY, **change}, where="spec.toml")
+
+
+def test_how_a_study_runs_is_not_part_of_its_identity() -> None:
+    from reglab.store.study_dir import spec_identity
+
+    base = tiny_spec().to_dict()
+    moved = tiny_spec(train={**TINY["train"], "device": "cuda", "cuda_graph": False}).to_dict()
+    assert spec_identity(base) == spec_identity(moved)
+    longer = tiny_spec(train={**TINY["train"], "epochs": 4}).to_dict()
+    assert spec_identity(base) != spec_identity(longer)
 
 
 def test_spec_file_round_trip_and_sweeps(tmp_path) -> None:
