@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ import torch
 from reglab.arms import parse_arm
 from reglab.config import ModelConfig, OptimizerConfig, TrainConfig
 from reglab.engine import Member, PackTrainer
+from reglab.engine import graph as graph_module
 from reglab.engine.graph import WARMUP_STEPS, StepGraph
 from tests.engine_helpers import tiny_dataset
 
@@ -94,14 +96,16 @@ def test_resume_resets_the_recording_and_continues_exactly(tmp_path) -> None:
 
 
 class _FakeCuda:
-    """Enough of torch.cuda for StepGraph on the CPU, with a capture that raises ``error``.
+    """Enough of torch.cuda for StepGraph on the CPU, with a capture that fails.
 
-    A real capture records kernels without running them, so a failed one changes no tensor;
-    the fake raises before the body runs.
+    A real capture records kernels without running them, so a failed one changes no tensor.
+    The fake fails in one of two ways: the body's first op raises (``error`` before the body
+    runs), or, as after a CUDA error that invalidated the capture, capture_end raises on exit
+    with the op's error as its context (``at_exit``). It counts open stream contexts.
     """
 
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
+    def __init__(self, error: BaseException, *, at_exit: bool = False) -> None:
+        self.error, self.at_exit, self.open_streams = error, at_exit, 0
         self.CUDAGraph = object
 
     class Stream:
@@ -113,31 +117,53 @@ class _FakeCuda:
 
     @contextlib.contextmanager
     def stream(self, s: object) -> Iterator[None]:
-        yield
+        self.open_streams += 1
+        try:
+            yield
+        finally:
+            self.open_streams -= 1
 
     def synchronize(self) -> None:
         pass
 
-    def graph(self, g: object) -> contextlib.AbstractContextManager[None]:
-        error = self.error
+    def graph_pool_handle(self) -> tuple[int, int]:
+        return (0, 7)
+
+    def current_device(self) -> int:
+        return 0
+
+    def graph(self, g: object, pool: object, stream: object) -> Any:
+        fake = self
 
         @contextlib.contextmanager
-        def capturing() -> Iterator[None]:  # a capture runs no kernel: fail before the body
-            raise error
-            yield
+        def capturing() -> Iterator[None]:
+            with fake.stream(stream):  # like torch.cuda.graph, no finally around capture_end
+                if not fake.at_exit:
+                    raise fake.error
+                try:
+                    raise fake.error  # the op fails; the real body would stop here too
+                except BaseException:
+                    raise RuntimeError("operation failed due to a previous error") from None
+                yield
 
         return capturing()
 
 
-def test_failed_capture_falls_back_to_eager_with_a_warning(monkeypatch) -> None:
+@pytest.mark.parametrize("at_exit", [False, True])
+def test_failed_capture_falls_back_to_eager_with_a_warning(monkeypatch, at_exit: bool) -> None:
     eager, fallback = _trainer(ARMS), _trainer(ARMS)
     graph = _recorded(fallback)
     graph.capture = True
-    monkeypatch.setattr(torch, "cuda", _FakeCuda(RuntimeError("operation not permitted")))
+    ended: list[tuple[object, object]] = []
+    monkeypatch.setattr(graph_module, "_end_capture_pool", lambda d, p: ended.append((d, p)))
+    fake = _FakeCuda(RuntimeError("operation not permitted"), at_exit=at_exit)
+    monkeypatch.setattr(torch, "cuda", fake)
     with pytest.warns(RuntimeWarning, match="CUDA graph capture failed.*not permitted"):
         records = _train(fallback)
     monkeypatch.undo()
     assert graph.failed == "operation not permitted" and graph.graph is None
+    assert ended == [(0, (0, 7))]  # the allocator was told the capture is over, once
+    assert fake.open_streams == 0  # every stream context was left
     assert records == _train(eager)
     for a, b in zip(eager.net.tensors(), fallback.net.tensors(), strict=True):
         assert torch.equal(a, b)
@@ -153,33 +179,59 @@ def test_out_of_memory_during_capture_is_raised_for_the_planner(monkeypatch) -> 
     monkeypatch.undo()
 
 
+def test_the_graph_does_not_keep_its_trainer_alive() -> None:
+    trainer = _trainer(ARMS)
+    graph = _recorded(trainer)
+    ref = weakref.ref(trainer)
+    del trainer
+    assert ref() is None  # freed at once, not at the next cycle collection
+    with pytest.raises(RuntimeError, match="no longer exists"):
+        graph.body(graph.idx, 0)
+
+
 def test_cpu_trainers_step_eagerly() -> None:
     assert _trainer(["none"]).graph is None
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_cuda_graph_replay_matches_eager_on_the_gpu() -> None:
-    def on_gpu(cuda_graph: bool) -> PackTrainer:
-        trainer = _trainer(ARMS)
-        train = TrainConfig(
-            epochs=3,
-            batch_size=24,
-            train_eval_size=100,
-            eval_batch_size=64,
-            cuda_graph=cuda_graph,
-        )
-        return PackTrainer(
-            trainer.data,
-            ModelConfig(hidden=(16, 8)),
-            OptimizerConfig(),
-            train,
-            trainer.members,
-            "cuda",
-        )
+def _on_gpu(cuda_graph: bool, *, bn: bool = False) -> PackTrainer:
+    cpu = _trainer(ARMS, bn=bn)
+    train = TrainConfig(
+        epochs=3, batch_size=24, train_eval_size=100, eval_batch_size=64, cuda_graph=cuda_graph
+    )
+    model = ModelConfig(hidden=(16, 8))
+    return PackTrainer(cpu.data, model, OptimizerConfig(), train, cpu.members, "cuda")
 
-    replayed, eager = on_gpu(True), on_gpu(False)
+
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@needs_cuda
+@pytest.mark.parametrize("bn", [False, True])  # hand-written backward / autograd under capture
+def test_cuda_graph_replay_matches_eager_on_the_gpu(bn: bool) -> None:
+    replayed, eager = _on_gpu(True, bn=bn), _on_gpu(False, bn=bn)
     _train(replayed), _train(eager)
     graph = replayed.graph
     assert graph is not None and graph.graph is not None, graph and graph.failed
     for a, b in zip(eager.net.tensors(), replayed.net.tensors(), strict=True):
         torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+
+
+@needs_cuda
+def test_a_step_that_cannot_be_captured_leaves_cuda_usable(monkeypatch) -> None:
+    real = PackTrainer._step
+
+    def syncing(self: PackTrainer, idx: torch.Tensor, step: Any, *rest: Any) -> torch.Tensor:
+        loss = real(self, idx, step, *rest)
+        if isinstance(step, torch.Tensor):  # only inside the capture: a host sync
+            loss.sum().item()
+        return loss
+
+    monkeypatch.setattr(PackTrainer, "_step", syncing)
+    trainer = _on_gpu(True)
+    with pytest.warns(RuntimeWarning, match="CUDA graph capture failed"):
+        records = _train(trainer)
+    monkeypatch.undo()
+    assert torch.cuda.current_stream() == torch.cuda.default_stream()
+    torch.cuda.empty_cache()  # the allocator no longer thinks a capture is under way
+    eager = _on_gpu(False)
+    assert records == _train(eager)

@@ -136,6 +136,8 @@ _INDEX32: dict[tuple[int, torch.device], torch.Tensor] = {}
 def _index32(n: int, device: torch.device) -> torch.Tensor:
     """arange(n) as int32, made once per (n, device): read-only, never written."""
     index = _INDEX32.get((n, device))
+    if index is None and device.type == "cuda" and torch.cuda.is_current_stream_capturing():
+        return torch.arange(n, dtype=torch.int32, device=device)  # not cached from a capture
     if index is None:
         index = _INDEX32[(n, device)] = torch.arange(n, dtype=torch.int32, device=device)
     return index

@@ -20,8 +20,11 @@ tests check on the CPU that the static-buffer step equals the eager one bit for 
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+import weakref
 from collections.abc import Callable
+from typing import Any
 
 import torch
 
@@ -35,9 +38,11 @@ Body = Callable[[torch.Tensor, int | torch.Tensor], torch.Tensor]  # (idx, step)
 class StepGraph:
     """The steps of one pack, full batches recorded once and replayed.
 
-    ``body(idx, step)`` is the eager step (it returns each member's data loss [M]); ``run``
-    adds ``loss * rows`` to ``acc`` [M]. Batches of other than ``batch`` rows (an epoch's
-    ragged last one) and the warm-up steps go through ``body`` eagerly.
+    ``body(idx, step)`` is the eager step, a bound method of the trainer (held weakly, so a
+    finished pack's GPU memory goes when the trainer does, not at the next cycle collection);
+    it returns each member's data loss [M]. ``run`` adds ``loss * rows`` to ``acc`` [M].
+    Batches of other than ``batch`` rows (an epoch's ragged last one) and the warm-up steps
+    go through ``body`` eagerly.
     """
 
     def __init__(
@@ -49,7 +54,8 @@ class StepGraph:
         *,
         capture: bool,
     ) -> None:
-        self.body, self.params, self.batch, self.capture = body, params, batch, capture
+        self._body = weakref.WeakMethod(body)
+        self.params, self.batch, self.capture = params, batch, capture
         members = params[0].shape[0]
         self.idx = torch.zeros(members, batch, dtype=torch.int64, device=device)
         self.step = torch.zeros((), dtype=torch.int64, device=device)
@@ -57,8 +63,15 @@ class StepGraph:
         self.graph: torch.cuda.CUDAGraph | None = None
         self.failed: str | None = None  # why capture failed, once it has
         self._held: list[torch.Tensor | None] = []  # the graph's gradients, kept alive
+        self._stream: Any = None  # warm-up and capture share one side stream (cuBLAS workspace)
         self._warm = 0
         self._next: int | None = None  # the step the device counter holds, when known
+
+    def body(self, idx: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
+        body = self._body()
+        if body is None:
+            raise RuntimeError("the trainer of this StepGraph no longer exists")
+        return body(idx, step)
 
     def reset(self) -> None:
         """Forget the recording (the trainer's tensors were replaced, e.g. on resume)."""
@@ -88,11 +101,12 @@ class StepGraph:
         if not (self.capture and self.graph is None and self.failed is None):
             self.acc.add_(self.body(idx, step), alpha=idx.shape[1])
             return
-        stream = torch.cuda.Stream()  # warm-up before capture runs on a side stream
-        stream.wait_stream(torch.cuda.current_stream())
-        with torch.cuda.stream(stream):
+        if self._stream is None:
+            self._stream = torch.cuda.Stream()
+        self._stream.wait_stream(torch.cuda.current_stream())  # warm-up off the default stream
+        with torch.cuda.stream(self._stream):
             self.acc.add_(self.body(idx, step), alpha=idx.shape[1])
-        torch.cuda.current_stream().wait_stream(stream)
+        torch.cuda.current_stream().wait_stream(self._stream)
 
     def _recorded(self) -> None:
         """What the graph holds: one step on the static buffers, then the counter advanced."""
@@ -103,16 +117,23 @@ class StepGraph:
         torch.cuda.synchronize()
         for p in self.params:  # gradients are allocated inside the graph's memory pool
             p.grad = None
-        graph = torch.cuda.CUDAGraph()
+        graph, pool, device = torch.cuda.CUDAGraph(), torch.cuda.graph_pool_handle(), None
         try:
-            with torch.cuda.graph(graph):
+            device = torch.cuda.current_device()
+            # the first context restores the current stream even if capture_end raises
+            with (
+                torch.cuda.stream(torch.cuda.current_stream()),
+                torch.cuda.graph(graph, pool=pool, stream=self._stream),
+            ):
                 self._recorded()
-        except torch.OutOfMemoryError:
-            raise
-        except RuntimeError as exc:  # an op that cannot be captured: stay eager
-            self.failed = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        except RuntimeError as exc:  # torch.OutOfMemoryError and CUDA errors included
             for p in self.params:
                 p.grad = None
+            _end_capture_pool(device, pool)
+            if isinstance(exc, torch.OutOfMemoryError):
+                raise  # the study halves the pack
+            cause = exc.__context__ or exc  # the op that failed, not capture_end's complaint
+            self.failed = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
             warnings.warn(
                 f"CUDA graph capture failed; this pack trains eagerly: {self.failed}",
                 RuntimeWarning,
@@ -121,3 +142,22 @@ class StepGraph:
             return
         self.graph = graph
         self._held = [p.grad for p in self.params]  # eager steps later set p.grad = None
+
+
+def _end_capture_pool(device: int | None, pool: Any) -> None:
+    """After a failed capture: stop the caching allocator routing into the capture's pool.
+
+    torch.cuda.graph's exit calls capture_end without a finally; when capture_end itself
+    fails (a CUDA error invalidated the capture) the allocator still believes a capture is
+    under way, and every later empty_cache() fails an internal assert. Ending the pool's
+    allocation (and releasing it) puts the allocator back. If capture_end got that far, the
+    first call raises and the graph object releases the pool itself.
+    """
+    if device is None:
+        return
+    try:
+        torch._C._cuda_endAllocateToPool(device, pool)
+    except (RuntimeError, AttributeError, TypeError):
+        return
+    with contextlib.suppress(RuntimeError, AttributeError, TypeError):
+        torch._C._cuda_releasePool(device, pool)

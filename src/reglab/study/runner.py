@@ -10,6 +10,7 @@ an uninterrupted run's. A directory that holds a different study is refused::
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,7 @@ def run_study_packs(spec: StudySpec, out: str | Path, progress: Progress | None 
             plan = [p for p in plan if p.index != pack.index] + halves
             store.write_json("plan.json", [p.to_dict() for p in plan])
             store.checkpoint_path(pack.index).unlink(missing_ok=True)
+            gc.collect()  # the failed pack's tensors, before the cache is emptied
             torch.cuda.empty_cache()
             queue = halves + queue
             continue
