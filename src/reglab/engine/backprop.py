@@ -48,6 +48,7 @@ class Backprop:
         self.act, self.act_backward = _FORWARD[net.activation], _BACKWARD[net.activation]
         self.grad_w = [torch.empty_like(w) for w in net.weights]  # allocated once
         self.grad_b = [torch.empty_like(b) for b in net.biases]
+        self.first: tuple[torch.Tensor, torch.Tensor] | None = None  # see defer_first
 
     @staticmethod
     def of(net: PackedMLP, drop: DropoutPlan | None, task: str) -> Backprop | None:

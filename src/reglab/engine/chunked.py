@@ -78,8 +78,11 @@ class ChunkedFirstLayer:
         else:
             xb = self._gather(idx, 0)
         yb = tr.y.index_select(0, idx.reshape(-1)).view(m, b)
-        loss = tr.backprop(xb, yb, step, z0=z0, defer_first=True)  # type: ignore[misc]
-        x0, g0 = tr.backprop.first  # type: ignore[union-attr]
+        backprop = tr.backprop
+        assert backprop is not None  # ChunkedFirstLayer.of requires it
+        loss = backprop(xb, yb, step, z0=z0, defer_first=True)
+        assert backprop.first is not None
+        x0, g0 = backprop.first
         w, b0 = net.weights[0], net.biases[0]
         rest = [p for p in opt.params if p is not w]
         # every other parameter first: b0 is part of the next batch's pre-activation below
