@@ -16,6 +16,10 @@ PACKS = {
     "rows not a slice": (["dropout=0.3", "none", "none", "dropout=0.5", "dropout=0.2"], (24,)),
     "all drop": (["dropout=0.5", "dropout=0.2", "dropout=0.4", "dropout=0.1"], (24,)),
     "two hidden layers": (["none", "dropout=0.5"] * 2, (24, 16)),
+    "penalties, decay, max-norm": (
+        ["l1=1e-3", "l2=1e-3+dropout=0.2", "wd=0.05", "maxnorm=0.5"],
+        (24,),
+    ),
 }
 
 
@@ -49,15 +53,25 @@ def test_chunked_step_is_bit_identical(name: str, other: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "arms",
+    ("arms", "chunked"),
     [
-        ["none", "dropout=0.5"],
-        ["bn"] * 4,
-        ["l2=1e-4"] * 4,
-        ["wd=1e-4"] * 4,
-        ["maxnorm=3"] * 4,
-        ["indrop=0.2"] * 4,
+        (["none", "dropout=0.5"], False),  # 2 members: nothing to gain
+        (["bn"] * 4, False),  # autograd
+        (["indrop=0.2"] * 4, False),  # the next step's input mask is not drawn ahead
+        (["l2=1e-4", "wd=1e-4", "maxnorm=3", "l1=1e-5"], True),
     ],
 )
-def test_chunked_only_where_it_applies(arms: list[str]) -> None:
-    assert _pack(arms, (24,), "chunked").chunked is None
+def test_chunked_only_where_it_applies(arms: list[str], chunked: bool) -> None:
+    assert (_pack(arms, (24,), "chunked").chunked is not None) == chunked
+
+
+def test_sgd_packs_step_whole() -> None:
+    members = [Member(i, parse_arm("none")) for i in range(4)]
+    tr = PackTrainer(
+        tiny_dataset(n=64),
+        ModelConfig(hidden=(8,)),
+        OptimizerConfig(name="sgd"),
+        TrainConfig(),
+        members,
+    )
+    assert tr.chunked is None

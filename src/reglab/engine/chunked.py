@@ -14,6 +14,8 @@ loop passes the next batch's rows). The next step starts from it.
 Every kernel is the one the plain step runs, on the same numbers: parameters, Adam state and
 losses are bit-identical to the plain step (tests/test_engine_chunked.py). Packs below
 ``CHUNKED_FROM`` members gain nothing (their gradient already stays in cache; measured).
+Penalties, decay and max-norm act per member, so each chunk gets them with its update
+(``PackOptimizer.update``); Batch Norm (autograd), SGD and input dropout take the plain step.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ class ChunkedFirstLayer:
         if (
             trainer.device.type != "cpu"
             or trainer.backprop is None
-            or not trainer.opt.plain_adam
+            or not trainer.opt.piecewise
             or trainer.net.members < CHUNKED_FROM
             or (drop is not None and drop.input is not None)  # next step's input mask: not here
         ):
@@ -86,7 +88,7 @@ class ChunkedFirstLayer:
         w, b0 = net.weights[0], net.biases[0]
         rest = [p for p in opt.params if p is not w]
         # every other parameter first: b0 is part of the next batch's pre-activation below
-        opt.fused_update(rest, [p.grad for p in rest])  # type: ignore[misc]
+        opt.update(rest, [p.grad for p in rest])  # type: ignore[misc]
         z = x_next = None
         if next_idx is not None and next_idx.shape == idx.shape:  # work ahead
             x_next = self._gather(next_idx, 1)
@@ -98,7 +100,7 @@ class ChunkedFirstLayer:
             rows = slice(first, min(first + self.chunk, m))
             g = self.grad[: rows.stop - first]
             torch.bmm(x_t[rows], g0[rows], out=g)
-            opt.fused_update([w], [g], rows=rows, count=first == 0)
+            opt.update([w], [g], rows=rows, count=first == 0)
             if z is not None and x_next is not None:  # w[rows] was just written: in cache
                 torch.baddbmm(b0[rows], x_next[rows], w[rows], out=z[rows])
         if z is not None and next_idx is not None:

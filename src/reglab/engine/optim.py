@@ -82,32 +82,58 @@ class PackOptimizer:
 
     @torch.no_grad()
     def step(self) -> None:
-        for w in self.kernels:
-            if (self._l1 is not None or self._l2 is not None) and w.grad is not None:
-                penalty_grad_(w.grad, w, self._l1, self._l2)
-            if self._decayed:
-                w.mul_(self._decay)
-        if not (self._direct and self._fused_adam_step()):
-            self.inner.step()
-        if self._constrained:
-            for w in self.kernels:
-                maxnorm_(w, self.coefs.maxnorm)
-
-    def _fused_adam_step(self) -> bool:
-        """torch.optim.Adam(fused=True).step() without its Python overhead; False until the
-        optimizer has created its state (its first step) or when a gradient is missing."""
         grads = [p.grad for p in self.params]
-        if any(g is None for g in grads):
-            return False
-        return self.fused_update(self.params, grads)  # type: ignore[arg-type]
+        state = self.inner.state
+        if (
+            self._direct
+            and all(g is not None for g in grads)
+            and all(p in state for p in self.params)
+        ):
+            self.update(self.params, grads)  # type: ignore[arg-type]
+            return
+        kernels = [(w, w.grad) for w in self.kernels if w.grad is not None]  # first step, SGD
+        self._before(kernels, slice(None))
+        self.inner.step()
+        self._after(self.kernels, slice(None))
+
+    def _before(self, kernels: list[tuple[torch.Tensor, torch.Tensor]], cut: slice) -> None:
+        """Penalty gradients into the kernels' gradients, then decoupled decay (AdamW order)."""
+        for w, g in kernels:
+            if self._l1 is not None or self._l2 is not None:
+                l1 = self._l1[cut] if self._l1 is not None else None
+                l2 = self._l2[cut] if self._l2 is not None else None
+                penalty_grad_(g, w[cut], l1, l2)
+            if self._decayed:
+                w[cut].mul_(self._decay[cut])
+
+    def _after(self, kernels: list[torch.Tensor], cut: slice) -> None:
+        if self._constrained:
+            for w in kernels:
+                maxnorm_(w[cut], self.coefs.maxnorm[cut])
 
     @property
-    def plain_adam(self) -> bool:
-        """True when a step is the bare fused Adam update (no penalty, decay or max-norm), so
-        parameters may be updated piecewise with ``fused_update``."""
-        return self._direct and not (
-            self._l1 is not None or self._l2 is not None or self._decayed or self._constrained
-        )
+    def piecewise(self) -> bool:
+        """True when ``update`` can step parameters piecewise (the direct fused-Adam path)."""
+        return self._direct
+
+    @torch.no_grad()
+    def update(
+        self,
+        params: list[torch.Tensor],
+        grads: list[torch.Tensor],
+        rows: slice | None = None,
+        count: bool = True,
+    ) -> None:
+        """``step`` for some of the parameters, optionally on member rows ``rows`` only
+        (``grads`` then hold those rows): penalties, decay, fused Adam, max-norm. Each op is
+        per tensor and per member, so stepping the pack in pieces gives ``step``'s numbers bit
+        for bit. Needs ``piecewise`` and Adam's state (after the first step)."""
+        cut = slice(None) if rows is None else rows
+        kernels = [(p, g) for p, g in zip(params, grads, strict=True) if _is_in(p, self.kernels)]
+        self._before(kernels, cut)
+        if not self.fused_update(params, grads, rows, count):
+            raise RuntimeError("PackOptimizer.update before Adam has created its state")
+        self._after([w for w, _ in kernels], cut)
 
     def fused_update(
         self,
@@ -116,10 +142,9 @@ class PackOptimizer:
         rows: slice | None = None,
         count: bool = True,
     ) -> bool:
-        """Adam(fused=True)'s update of ``params`` (all of them, or piecewise when
-        ``plain_adam``), on member rows ``rows`` of them if given (grads then hold those rows);
-        ``count`` advances their step counters (once per training step). False until Adam
-        has created its state."""
+        """Adam(fused=True)'s update alone of ``params``, on member rows ``rows`` of them if
+        given (grads then hold those rows); ``count`` advances their step counters (once per
+        training step). False until Adam has created its state."""
         state = self.inner.state
         if any(p not in state for p in params):
             return False
@@ -132,7 +157,7 @@ class PackOptimizer:
             return ts if rows is None else [t[rows] for t in ts]
 
         cfg = self.config
-        assert _FUSED_ADAM is not None  # plain_adam implies it
+        assert _FUSED_ADAM is not None  # piecewise implies it
         _FUSED_ADAM(
             cut(params),
             grads,
@@ -155,6 +180,10 @@ class PackOptimizer:
     def zero_grad(self) -> None:
         for p in self.params:
             p.grad = None
+
+
+def _is_in(t: torch.Tensor, tensors: list[torch.Tensor]) -> bool:
+    return any(t is u for u in tensors)  # identity: `in` would compare tensors elementwise
 
 
 def _stock(config: OptimizerConfig, params: list[torch.Tensor]) -> torch.optim.Optimizer:
