@@ -16,6 +16,7 @@ PACKS = {
     "rows not a slice": (["dropout=0.3", "none", "none", "dropout=0.5", "dropout=0.2"], (24,)),
     "all drop": (["dropout=0.5", "dropout=0.2", "dropout=0.4", "dropout=0.1"], (24,)),
     "two hidden layers": (["none", "dropout=0.5"] * 2, (24, 16)),
+    "batch norm": (["bn", "bn+dropout=0.5", "bn+l2=1e-3", "bn"], (24, 16)),
     "penalties, decay, max-norm": (
         ["l1=1e-3", "l2=1e-3+dropout=0.2", "wd=0.05", "maxnorm=0.5"],
         (24,),
@@ -36,8 +37,14 @@ def _pack(arms: list[str], hidden: tuple[int, ...], path: str) -> PackTrainer:
     return tr
 
 
-@pytest.mark.parametrize("name", list(PACKS))
-@pytest.mark.parametrize("other", ["plain", "autograd"])
+# BN's hand-written backward is its own formula, equal to autograd's to rounding only
+# (tests/test_engine_backprop.py); against the plain hand-written step it is bit for bit
+CASES = [
+    (n, o) for n in PACKS for o in ("plain", "autograd") if (n, o) != ("batch norm", "autograd")
+]
+
+
+@pytest.mark.parametrize(("name", "other"), CASES)
 def test_chunked_step_is_bit_identical(name: str, other: str) -> None:
     arms, hidden = PACKS[name]
     fast, ref = _pack(arms, hidden, "chunked"), _pack(arms, hidden, other)
@@ -56,7 +63,7 @@ def test_chunked_step_is_bit_identical(name: str, other: str) -> None:
     ("arms", "chunked"),
     [
         (["none", "dropout=0.5"], False),  # 2 members: nothing to gain
-        (["bn"] * 4, False),  # autograd
+        (["bn"] * 4, True),
         (["indrop=0.2"] * 4, False),  # the next step's input mask is not drawn ahead
         (["l2=1e-4", "wd=1e-4", "maxnorm=3", "l1=1e-5"], True),
     ],

@@ -1,4 +1,4 @@
-"""The training step's forward and backward written out by hand, for packs without Batch Norm.
+"""The training step's forward and backward written out by hand, Batch Norm included.
 
 Autograd records about fifteen nodes per step and walks them with per-node bookkeeping; for
 a pack of small MLPs on the CPU that bookkeeping, the fresh gradient tensors it allocates and
@@ -9,8 +9,10 @@ here, with the same kernels autograd would call (``_log_softmax_backward_data``,
 
     grad W_l = h_l^T @ g      grad b_l = sum_B g      g <- act'(z_{l-1}) * (scale_{l-1} * (g @ W_l^T))
 
-Packs with Batch Norm keep autograd (``Backprop.of`` returns None); the engine's reference
-tests run both paths against plain ``nn.Module`` loops.
+Batch Norm (training mode) is written out too: with zhat = (z - mean) * rstd over the batch,
+d/dz = rstd * (d/dzhat - mean(d/dzhat) - zhat * mean(d/dzhat * zhat)). The autograd path
+stays for activations without a backward here; the engine's reference tests compare the
+two against plain ``nn.Module`` loops.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from collections.abc import Callable
 import torch
 
 from reglab.models import DropoutPlan, DropoutSite, PackedMLP
+from reglab.techniques import BN_EPS, batch_stats
 
 __all__ = ["Backprop"]
 
@@ -48,12 +51,14 @@ class Backprop:
         self.act, self.act_backward = _FORWARD[net.activation], _BACKWARD[net.activation]
         self.grad_w = [torch.empty_like(w) for w in net.weights]  # allocated once
         self.grad_b = [torch.empty_like(b) for b in net.biases]
+        self.grad_gamma = [torch.empty_like(g) for g in net.gammas]
+        self.grad_beta = [torch.empty_like(b) for b in net.betas]
         self.first: tuple[torch.Tensor, torch.Tensor] | None = None  # see defer_first
 
     @staticmethod
     def of(net: PackedMLP, drop: DropoutPlan | None, task: str) -> Backprop | None:
         """The hand-written step for ``net``, or None where autograd must do it (Batch Norm)."""
-        if net.gammas or net.activation not in _BACKWARD:
+        if net.activation not in _BACKWARD:
             return None
         return Backprop(net, drop, task)
 
@@ -81,6 +86,9 @@ class Backprop:
         inputs, saved = [h], []  # each layer's input; (z, a, site, scale) per hidden layer
         for layer, (w, b) in enumerate(zip(net.weights[:-1], net.biases[:-1], strict=True)):
             z = z0 if layer == 0 and z0 is not None else torch.baddbmm(b, h, w)
+            norm = self._bn_forward(layer, z) if net.gammas else None
+            if norm is not None:
+                z = norm[0] * net.gammas[layer] + net.betas[layer]  # y = gamma * zhat + beta
             relu = net.activation == "relu"
             a = z.relu_() if relu else self.act(z)  # relu's backward needs only its output
             site = drop.hidden[layer] if drop is not None else None
@@ -89,7 +97,7 @@ class Backprop:
             if site is not None and scale is not None:
                 site.scale_rows_(h, scale)  # relu: a is h, so a dropped unit reads 0
             inputs.append(h)
-            saved.append((z, a, site, scale))
+            saved.append((z, a, site, scale, norm))
         out = torch.baddbmm(net.biases[-1], h, net.weights[-1])  # [M, B, C]
         loss, g = self._loss_and_grad(out, yb)
         for layer in range(len(net.weights) - 1, -1, -1):
@@ -101,15 +109,36 @@ class Backprop:
             if layer == 0:
                 break
             gh = torch.bmm(g, net.weights[layer].transpose(1, 2))
-            z, a, site, scale = saved[layer - 1]
+            z, a, site, scale, norm = saved[layer - 1]
             if isinstance(site, DropoutSite) and scale is not None:
                 site.scale_rows_(gh, scale)
             g = self.act_backward(gh, z, a)
-        for p, grad in zip(net.weights + net.biases, self.grad_w + self.grad_b, strict=True):
+            if norm is not None:
+                g = self._bn_backward(layer - 1, g, *norm)
+        params = net.weights + net.biases + net.gammas + net.betas  # net.parameters() order
+        grads = self.grad_w + self.grad_b + self.grad_gamma + self.grad_beta
+        for p, grad in zip(params, grads, strict=True):
             p.grad = grad
         if defer_first:
             net.weights[0].grad = None
         return loss
+
+    def _bn_forward(self, layer: int, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Batch Norm's normalized zhat [M, B, H] and 1 / sqrt(var + eps) [M, 1, H] (training
+        mode: batch statistics, running statistics updated)."""
+        var, mean = batch_stats(z, self.net.bn_stats[layer])
+        rstd = torch.rsqrt(var + BN_EPS)
+        return (z - mean) * rstd, rstd
+
+    def _bn_backward(
+        self, layer: int, g: torch.Tensor, zhat: torch.Tensor, rstd: torch.Tensor
+    ) -> torch.Tensor:
+        """From d/dy to d/dz through y = gamma * zhat + beta; gamma's and beta's gradients."""
+        torch.sum(g * zhat, 1, keepdim=True, out=self.grad_gamma[layer])
+        torch.sum(g, 1, keepdim=True, out=self.grad_beta[layer])
+        g_hat = g * self.net.gammas[layer]  # d/dzhat
+        centred = g_hat - g_hat.mean(1, keepdim=True)
+        return centred.sub_(zhat * (g_hat * zhat).mean(1, keepdim=True)).mul_(rstd)
 
     def _loss_and_grad(
         self, out: torch.Tensor, y: torch.Tensor

@@ -4,7 +4,13 @@ Every function takes per-member coefficients as tensors with a leading member di
 so members with the technique off (rate 0, coefficient 0, norm inf) share the same code.
 """
 
-from reglab.techniques.batchnorm import BN_EPS, BN_MOMENTUM, BatchNormStats, batch_norm
+from reglab.techniques.batchnorm import (
+    BN_EPS,
+    BN_MOMENTUM,
+    BatchNormStats,
+    batch_norm,
+    batch_stats,
+)
 from reglab.techniques.dropout import dropout, keep_scale
 from reglab.techniques.early_stopping import Decision, EarlyStopping
 from reglab.techniques.maxnorm import maxnorm_
@@ -17,6 +23,7 @@ __all__ = [
     "Decision",
     "EarlyStopping",
     "batch_norm",
+    "batch_stats",
     "dropout",
     "keep_scale",
     "maxnorm_",

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["BN_EPS", "BN_MOMENTUM", "BatchNormStats", "batch_norm"]
+__all__ = ["BN_EPS", "BN_MOMENTUM", "BatchNormStats", "batch_norm", "batch_stats"]
 
 BN_MOMENTUM = 0.01
 BN_EPS = 1e-3
@@ -52,10 +52,19 @@ def batch_norm(
     if not training:
         mean, var = stats.mean.unsqueeze(1), stats.var.unsqueeze(1)  # [M, 1, H]
         return (h - mean) * torch.rsqrt(var + eps) * gamma + beta
+    var, mean = batch_stats(h, stats, momentum)
+    return (h - mean) * torch.rsqrt(var + eps) * gamma + beta
+
+
+def batch_stats(
+    h: torch.Tensor, stats: BatchNormStats, momentum: float = BN_MOMENTUM
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The batch's biased variance and mean of h [M, B, H], each [M, 1, H]; the running
+    statistics move towards them (with the unbiased variance, as torch.nn.BatchNorm1d)."""
     var, mean = torch.var_mean(h, dim=1, correction=0, keepdim=True)  # [M, 1, H]
     with torch.no_grad():
         n = h.shape[1]
         unbiased = var.squeeze(1) * (n / max(n - 1, 1))
         stats.mean.lerp_(mean.squeeze(1), momentum)
         stats.var.lerp_(unbiased, momentum)
-    return (h - mean) * torch.rsqrt(var + eps) * gamma + beta
+    return var, mean
