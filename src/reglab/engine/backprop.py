@@ -10,9 +10,9 @@ here, with the same kernels autograd would call (``_log_softmax_backward_data``,
     grad W_l = h_l^T @ g      grad b_l = sum_B g      g <- act'(z_{l-1}) * (scale_{l-1} * (g @ W_l^T))
 
 Batch Norm (training mode) is written out too: with zhat = (z - mean) * rstd over the batch,
-d/dz = rstd * (d/dzhat - mean(d/dzhat) - zhat * mean(d/dzhat * zhat)). The autograd path
-stays for activations without a backward here; the engine's reference tests compare the
-two against plain ``nn.Module`` loops.
+d/dz = rstd * (d/dzhat - mean(d/dzhat) - zhat * mean(d/dzhat * zhat)). The autograd step
+(``PackedMLP.forward`` + ``loss.backward()``) stays as the reference and for any activation
+without a backward here; the tests compare the two, and both against plain ``nn.Module``s.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class Backprop:
 
     @staticmethod
     def of(net: PackedMLP, drop: DropoutPlan | None, task: str) -> Backprop | None:
-        """The hand-written step for ``net``, or None where autograd must do it (Batch Norm)."""
+        """The hand-written step for ``net``, or None where autograd must do it."""
         if net.activation not in _BACKWARD:
             return None
         return Backprop(net, drop, task)

@@ -15,7 +15,7 @@ Every kernel is the one the plain step runs, on the same numbers: parameters, Ad
 losses are bit-identical to the plain step (tests/test_engine_chunked.py). Packs below
 ``CHUNKED_FROM`` members gain nothing (their gradient already stays in cache; measured).
 Penalties, decay and max-norm act per member, so each chunk gets them with its update
-(``PackOptimizer.update``); Batch Norm (autograd), SGD and input dropout take the plain step.
+(``PackOptimizer.update``); SGD and input dropout take the plain step.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class PackTrainer:
         self.drop = DropoutPlan.of(
             self.coefs.input_dropout, self.coefs.dropout, seeds, len(model.hidden), self.device
         )
-        self.backprop = Backprop.of(self.net, self.drop, data.task)  # None: autograd (BN)
+        self.backprop = Backprop.of(self.net, self.drop, data.task)  # None: autograd
         self.chunked = ChunkedFirstLayer.of(self)  # None: the plain step
         self.rows = self._bootstrap_rows(seeds)  # [M, N] training rows, or None: all of them
         gen = torch.Generator().manual_seed(0)  # the clean-train subset is the same for all
