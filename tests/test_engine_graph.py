@@ -206,9 +206,11 @@ needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a C
 
 
 @needs_cuda
-@pytest.mark.parametrize("bn", [False, True])  # hand-written backward / autograd under capture
-def test_cuda_graph_replay_matches_eager_on_the_gpu(bn: bool) -> None:
+@pytest.mark.parametrize(("bn", "autograd"), [(False, False), (True, False), (True, True)])
+def test_cuda_graph_replay_matches_eager_on_the_gpu(bn: bool, autograd: bool) -> None:
     replayed, eager = _on_gpu(True, bn=bn), _on_gpu(False, bn=bn)
+    if autograd:  # the reference step, with autograd's backward under capture
+        replayed.backprop = eager.backprop = None
     _train(replayed), _train(eager)
     graph = replayed.graph
     assert graph is not None and graph.graph is not None, graph and graph.failed
