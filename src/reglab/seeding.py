@@ -31,6 +31,7 @@ __all__ = [
     "PURPOSES",
     "generator",
     "keep_mask",
+    "keep_threshold",
     "key",
     "member_keys",
     "permutations",
@@ -152,20 +153,31 @@ def uniform(keys: torch.Tensor, step: int | torch.Tensor, shape: Sequence[int]) 
     return ((bits >> 8).to(torch.float32) * (1.0 / (1 << 24))).view(len(keys), *shape)
 
 
+def keep_threshold(rate: torch.Tensor) -> torch.Tensor:
+    """The integer form of ``rate`` [M] that ``keep_mask`` compares with: int32 [M, 1]."""
+    return torch.ceil(rate * float(1 << 24)).to(torch.int32)[:, None]  # <= 2**24
+
+
 def keep_mask(
-    keys: torch.Tensor, step: int | torch.Tensor, shape: Sequence[int], rate: torch.Tensor
+    keys: torch.Tensor,
+    step: int | torch.Tensor,
+    shape: Sequence[int],
+    rate: torch.Tensor,
+    *,
+    threshold: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """``uniform(keys, step, shape) >= rate`` bit for bit, bool [M, *shape]; rate [M].
 
     Compared as integers: u = (bits >> 8) / 2**24 and rate * 2**24 is exact in float32, so
     u >= rate exactly when (bits >> 8) >= ceil(rate * 2**24); no float conversion needed.
+    ``threshold``, ``keep_threshold(rate)`` made once by a caller that draws every step.
     """
     n = 1
     for size in shape:
         n *= size
-    threshold = torch.ceil(rate * float(1 << 24)).to(torch.int32)  # [M], <= 2**24
+    threshold = keep_threshold(rate) if threshold is None else threshold
     top24 = (random_bits32(keys, step, n) >> 8).bitwise_and_(0xFFFFFF)  # bits >> 8, [M, n]
-    return (top24 >= threshold[:, None]).view(len(keys), *shape)
+    return (top24 >= threshold).view(len(keys), *shape)
 
 
 def permutations(keys: torch.Tensor, step: int | torch.Tensor, n: int) -> torch.Tensor:

@@ -49,6 +49,7 @@ class Backprop:
     def __init__(self, net: PackedMLP, drop: DropoutPlan | None, task: str) -> None:
         self.net, self.drop, self.task = net, drop, task
         self.act, self.act_backward = _FORWARD[net.activation], _BACKWARD[net.activation]
+        self.relu = net.activation == "relu"  # relu's backward needs only its output: in place
         self.grad_w = [torch.empty_like(w) for w in net.weights]  # allocated once
         self.grad_b = [torch.empty_like(b) for b in net.biases]
         self.grad_gamma = [torch.empty_like(g) for g in net.gammas]
@@ -89,11 +90,10 @@ class Backprop:
             norm = self._bn_forward(layer, z) if net.gammas else None
             if norm is not None:
                 z = norm[0] * net.gammas[layer] + net.betas[layer]  # y = gamma * zhat + beta
-            relu = net.activation == "relu"
-            a = z.relu_() if relu else self.act(z)  # relu's backward needs only its output
+            a = z.relu_() if self.relu else self.act(z)
             site = drop.hidden[layer] if drop is not None else None
             scale = site.scale(a.shape[1:], step) if site is not None else None
-            h = a if relu or site is None else a.clone()
+            h = a if self.relu or site is None else a.clone()
             if site is not None and scale is not None:
                 site.scale_rows_(h, scale)  # relu: a is h, so a dropped unit reads 0
             inputs.append(h)

@@ -49,9 +49,11 @@ class DropoutSite:
     rate: torch.Tensor
     factor: torch.Tensor = field(init=False, repr=False, compare=False)  # [K, 1, 1]
     span: slice | None = field(init=False, repr=False, compare=False)  # rows as a slice
+    threshold: torch.Tensor = field(init=False, repr=False, compare=False)  # [K, 1]
 
     def __post_init__(self) -> None:  # made once instead of every step
         object.__setattr__(self, "factor", 1.0 / (1.0 - self.rate.view(-1, 1, 1)))
+        object.__setattr__(self, "threshold", seeding.keep_threshold(self.rate))
         object.__setattr__(self, "span", _as_slice(self.rows))
 
     def scale_rows_(self, t: torch.Tensor, scale: torch.Tensor) -> None:
@@ -76,7 +78,7 @@ class DropoutSite:
 
     def scale(self, shape: Sequence[int], step: int | torch.Tensor) -> torch.Tensor:
         """This step's factors [K, B, H] for the K dropping members: 0 or 1 / (1 - rate)."""
-        keep = seeding.keep_mask(self.keys, step, shape, self.rate)  # [K, B, H]
+        keep = seeding.keep_mask(self.keys, step, shape, self.rate, threshold=self.threshold)
         return keep * self.factor  # == keep_scale(keep, self.rate), bit for bit
 
     def apply(self, h: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
