@@ -23,7 +23,10 @@ __all__ = ["app", "main"]
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and ``python -m reglab``."""
     args = sys.argv[1:] if argv is None else argv
+    # --debug may stand anywhere (`reglab compare --debug ...`): it is taken out before Typer
+    # parses the line, so every subcommand accepts it without declaring it.
     state.debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
     try:
         # standalone mode: typer itself reports usage errors (exit 2) and --help (exit 0)
         app(args=args, prog_name="reglab", standalone_mode=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import typer
 
-__all__ = ["app", "state"]
+__all__ = ["FLAG", "app", "state"]
 
 
 @dataclass
@@ -21,16 +21,37 @@ app = typer.Typer(
     help="A lab for regularization in deep learning: many seeds, batched training, "
     "honest statistics.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
+
+# A flag takes no value: an empty metavar keeps Typer from printing "<bool>" after it in --help.
+FLAG = ""
+
+
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        typer.echo(f"reglab {version('reglab')}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
+    debug: bool = typer.Option(
+        False, "--debug", metavar=FLAG, help="Show tracebacks for errors (anywhere on the line)."
+    ),
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        metavar=FLAG,
+        is_eager=True,
+        callback=_version,
+        help="Print reglab's version and exit.",
+    ),
 ) -> None:
-    state.debug = debug
+    state.debug = state.debug or debug  # main() already saw a --debug anywhere on the line
 
 
 from reglab.cli.data import data_app  # noqa: E402
