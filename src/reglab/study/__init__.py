@@ -7,7 +7,14 @@ executors/       PackJob -> PackOutcome; in-process (local.py), more beside it
 runner.py        run_plan: claim, resume, checkpoints, OOM halving, manifest, progress
 """
 
-from reglab.study.executors import Executor, LocalExecutor, PackJob, PackOutcome, PackSetup
+from reglab.study.executors import (
+    Executor,
+    JobEvents,
+    LocalExecutor,
+    PackJob,
+    PackOutcome,
+    PackSetup,
+)
 from reglab.study.experiments import Experiment, StudyExperiment
 from reglab.study.plan import PlannedPack, PlannedRun, plan_study
 from reglab.study.progress import LogProgress, Progress, QuietProgress, make_progress
@@ -17,6 +24,7 @@ from reglab.study.spec import StudySpec, Sweep, load_spec
 __all__ = [
     "Executor",
     "Experiment",
+    "JobEvents",
     "LocalExecutor",
     "LogProgress",
     "PackJob",

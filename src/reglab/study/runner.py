@@ -75,6 +75,7 @@ def run_plan(
     info = manifest(
         experiment.kind, experiment.seeds, names, experiment.baseline, device, data, previous
     )
+    store.write_json("manifest.json", info)  # this session is on record before any training
     done = sum(store.pack_done(p.index) for p in plan)
     progress.start(len(plan), sum(len(p.runs) for p in plan), setup.train.epochs, done)
     torch.use_deterministic_algorithms(setup.train.deterministic)
