@@ -4,10 +4,10 @@ A finished run is a :class:`RunRecord`, an epoch of it an :class:`EpochRecord`. 
 rows (dicts) for ``packs/pack-K.json`` and ``runs.csv`` / ``epochs.csv`` here and nowhere
 else, and are read back into the same types::
 
-    >>> rows = [r.to_row() for r in runs]           # pack json, runs.csv
-    >>> [RunRecord.from_row(row) for row in rows] == runs
-    True
-    >>> read_runs_csv(Path("runs/demo/runs.csv"))   # list[RunRecord]
+    >>> rows = [r.to_row() for r in runs]             # pack json, runs.csv
+    >>> again = [RunRecord.from_row(row) for row in rows]   # the same records
+    >>> read_runs_csv(Path("runs/demo/runs.csv"))     # list[RunRecord]
+    >>> StudyDir("runs/demo").run_records()           # the same, from a study directory
 
 ``runs.csv`` columns: run_id, arm, seed, arm_index, pack, status, test_acc, test_loss,
 train_acc, train_loss, best_epoch, stop_epoch, stop_reason, diverged_epoch, train_seconds,
