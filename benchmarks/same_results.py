@@ -2,7 +2,8 @@
 
 A redesign must keep results. This script runs, through the CLI (the stable contract), a digits
 study with every technique, a 1-epoch MNIST study, a bias–variance run and a learning curve,
-then compares every CSV/JSON number of two such trees (wall-clock fields excluded)::
+then compares every CSV/JSON number and every NPZ array (test predictions, weight histograms,
+bias–variance predictions) of two such trees, exactly (wall-clock fields excluded)::
 
     python benchmarks/same_results.py run /tmp/before       # on the old commit
     python benchmarks/same_results.py run /tmp/after        # on the new one
@@ -22,6 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 COMMANDS: dict[str, list[str]] = {
@@ -89,9 +91,29 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+def _arrays(path: Path) -> dict[str, Any]:
+    """Each array of an NPZ file as one value (compared whole, exactly)."""
+    with np.load(path, allow_pickle=False) as npz:
+        return {f"[{k}]": _Array(npz[k]) for k in npz.files}
+
+
+class _Array:
+    def __init__(self, value: np.ndarray) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Array):
+            return NotImplemented
+        return bool(np.array_equal(self.value, other.value, equal_nan=self.value.dtype.kind == "f"))
+
+    def __repr__(self) -> str:
+        return f"array{self.value.shape} {self.value.dtype}"
+
+
 def compare(before: Path, after: Path) -> int:
-    files_a = {p.relative_to(before) for p in before.rglob("*") if p.suffix in (".csv", ".json")}
-    files_b = {p.relative_to(after) for p in after.rglob("*") if p.suffix in (".csv", ".json")}
+    kinds = (".csv", ".json", ".npz")
+    files_a = {p.relative_to(before) for p in before.rglob("*") if p.suffix in kinds}
+    files_b = {p.relative_to(after) for p in after.rglob("*") if p.suffix in kinds}
     for only in sorted(files_a ^ files_b):
         print(f"only in {'before' if only in files_a else 'after'}: {only}")
     differences = compared = 0
@@ -100,6 +122,8 @@ def compare(before: Path, after: Path) -> int:
             continue
         if rel.suffix == ".csv":
             a, b = _table(before / rel), _table(after / rel)
+        elif rel.suffix == ".npz":
+            a, b = _arrays(before / rel), _arrays(after / rel)
         else:
             a = _leaves(json.loads((before / rel).read_text()))
             b = _leaves(json.loads((after / rel).read_text()))

@@ -157,7 +157,7 @@ def test_plan_groups_by_arm_or_structure_and_caps_pack_size() -> None:
     structure = plan_study(
         tiny_spec(arms=spec.arms, seeds=3, train={"pack_by": "structure"}), 64, 10, cpu
     )
-    groups = [{spec.regularization(r.arm).bn for r in p.runs} for p in structure]
+    groups = [{r.arm.reg.bn for r in p.runs} for p in structure]
     assert [len(p.runs) for p in structure] == [6, 6] and groups == [{False}, {True}]
     capped = plan_study(tiny_spec(seeds=5, train={"pack_size": 2}), 64, 10, cpu)
     assert [len(p.runs) for p in capped] == [2, 2, 1, 2, 2, 1]

@@ -1,4 +1,4 @@
-"""The arm syntax: one string names the techniques of one arm of a study.
+"""Arms: one string names the techniques of one arm; :class:`Arm` is that string parsed once.
 
 ``none``, ``dropout=0.5``, ``indrop=0.2``, ``l1=1e-5``, ``l2=1e-4``, ``wd=1e-4``, ``maxnorm=3``,
 ``bn``, ``es=3`` (early stopping, patience 3); combine with ``+``: ``dropout=0.5+bn``::
@@ -8,6 +8,13 @@
     >>> parse_arm("dropout=2")
     Traceback (most recent call last):
     reglab.errors.ConfigError: In arm 'dropout=2', part 'dropout=2': The 'dropout' parameter of Regularization must be a float in [0, 1). Got 2.0 instead.
+
+A spec's arm strings become :class:`Arm` objects once (at the spec); the plan, the runner and
+the records carry them, so nothing downstream re-parses a name. An arm made by a sweep keeps
+where it came from (:class:`SweepPoint`)::
+
+    >>> Arm.parse("l2=1e-4", sweep=SweepPoint("l2", 1e-4)).sweep.value
+    0.0001
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import Any
 from reglab.config import EarlyStoppingConfig, Regularization
 from reglab.errors import ConfigError
 
-__all__ = ["ARM_KEYS", "ArmKey", "format_arm", "parse_arm", "parse_arms"]
+__all__ = ["ARM_KEYS", "Arm", "ArmKey", "SweepPoint", "format_arm", "parse_arm", "parse_arms"]
 
 
 @dataclass(frozen=True)
@@ -178,3 +185,42 @@ def format_arm(reg: Regularization) -> str:
         elif value:
             parts.append(f"{spec.key}={value:g}")
     return "+".join(parts) or "none"
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """Where a swept arm came from: ``technique`` (an arm key) at ``value``, added to ``base``."""
+
+    technique: str
+    value: float
+    base: str = "none"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"technique": self.technique, "value": self.value, "base": self.base}
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm, parsed once: its name as written, its techniques, and its sweep (if any)."""
+
+    name: str
+    reg: Regularization
+    sweep: SweepPoint | None = None
+
+    @staticmethod
+    def parse(
+        text: str,
+        early_stopping: EarlyStoppingConfig | None = None,
+        sweep: SweepPoint | None = None,
+    ) -> Arm:
+        """The arm named ``text`` (``early_stopping`` gives the defaults ``es=N`` overrides)."""
+        return Arm(text, parse_arm(text, early_stopping), sweep)
+
+    def to_dict(self) -> dict[str, Any]:
+        """For ``arms.json``: name, canonical form, technique settings, sweep origin or null."""
+        return {
+            "name": self.name,
+            "canonical": format_arm(self.reg),
+            "regularization": self.reg.to_dict(),
+            "sweep": None if self.sweep is None else self.sweep.to_dict(),
+        }

@@ -1,17 +1,22 @@
 """Does regularization trade variance for bias? Retrain on bootstraps and decompose.
 
 For each strength s of one technique, R models train on bootstrap resamples of the training
-set (round r uses seed ``base_seed + r`` in every strength, so strengths are paired: same
-resample, same initial weights, same data order). Their test predictions ``pred [S, R, N]``
-are decomposed per strength: 0-1 loss after Domingos (2000), as mlxtend's
-``bias_variance_decomp`` computes it, for classification; squared loss (Geman et al. 1992)
-against the noise-free target for regression. All S×R models train as one pack::
+set (round r uses seed ``base_seed + r`` in every strength, so strengths are paired). The
+experiment (``reglab.study.experiments.biasvar``) plans the S×R runs; the study runner trains
+them (resumable after a kill, checkpointed per epoch, out-of-memory halving, manifest). Their
+test predictions ``pred [S, R, N]`` are then decomposed per strength here: 0-1 loss after
+Domingos (2000), as mlxtend's ``bias_variance_decomp`` computes it, for classification;
+squared loss (Geman et al. 1992) against the noise-free target for regression::
 
     >>> from reglab.config import DataConfig, ModelConfig
     >>> res = run_biasvar(DataConfig("digits", val_size=300), "l2", [0, 1e-2],
-    ...                   rounds=3, epochs=2, model=ModelConfig(hidden=(32,)))
+    ...                   rounds=3, epochs=2, model=ModelConfig(hidden=(32,)),
+    ...                   out="runs/biasvar-l2")   # + biasvar.json, predictions.npz
     >>> [(p.strength, round(p.bias, 3), round(p.variance, 3)) for p in res.points]  # doctest: +SKIP
-    >>> res.save("runs/biasvar-l2")  # biasvar.json + predictions.npz  # doctest: +SKIP
+
+``out`` is a study directory like any other (spec.toml is its identity: another biasvar's
+settings there are refused; running again resumes); without ``out`` the runs train in a
+temporary directory and ``res.save(DIR)`` writes the two result files.
 
 Techniques: dropout, indrop, l1, l2, wd (strength 0 = technique off) and maxnorm (a radius
 > 0; smaller is stronger). ``bn`` has no strength and ``es`` takes a patience (an int whose
@@ -20,24 +25,31 @@ Techniques: dropout, indrop, l1, l2, wd (strength 0 = technique off) and maxnorm
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 import reglab
 from reglab.analysis import decompose_01, decompose_squared
-from reglab.arms import format_arm, parse_arm
-from reglab.config import DataConfig, ModelConfig, OptimizerConfig, Regularization, TrainConfig
-from reglab.data import Dataset, load_dataset
-from reglab.engine import Member, PackTrainer, RunResult, resolve_device
-from reglab.errors import invalid
+from reglab.atomic import write_json, write_npz
+from reglab.config import DataConfig, ModelConfig, OptimizerConfig
+from reglab.data import Dataset
+from reglab.engine import EpochRecord, resolve_device
+from reglab.study import Progress, QuietProgress, run_plan
+from reglab.study.experiments.biasvar import (
+    BIASVAR_TECHNIQUES,
+    DEFAULT_STRENGTHS,
+    BiasVarianceExperiment,
+    BiasVarianceRuns,
+    BiasVarianceSpec,
+    collect,
+)
 
 __all__ = [
     "BIASVAR_TECHNIQUES",
@@ -48,25 +60,6 @@ __all__ = [
     "run_biasvar",
 ]
 
-OWNER = "run_biasvar"
-# technique -> (lowest strength, whether the lowest is allowed, highest (exclusive))
-_RANGES: dict[str, tuple[float, bool, float]] = {
-    "dropout": (0.0, True, 1.0),
-    "indrop": (0.0, True, 1.0),
-    "l1": (0.0, True, math.inf),
-    "l2": (0.0, True, math.inf),
-    "wd": (0.0, True, math.inf),
-    "maxnorm": (0.0, False, math.inf),
-}
-BIASVAR_TECHNIQUES: tuple[str, ...] = tuple(_RANGES)
-DEFAULT_STRENGTHS: dict[str, tuple[float, ...]] = {
-    "dropout": (0.0, 0.2, 0.5, 0.8),
-    "indrop": (0.0, 0.1, 0.2, 0.5),
-    "l1": (0.0, 1e-5, 1e-4, 1e-3),
-    "l2": (0.0, 1e-5, 1e-4, 1e-3),
-    "wd": (0.0, 1e-3, 1e-2, 1e-1),
-    "maxnorm": (4.0, 3.0, 2.0, 1.0),
-}
 DEFINITIONS = {
     "classification": "0-1 loss, Domingos (2000), as mlxtend's bias_variance_decomp: "
     "main prediction = per-example mode over rounds (ties to the smallest class); "
@@ -133,13 +126,11 @@ class BiasVarianceResult:
     def save(self, out_dir: str | os.PathLike[str]) -> tuple[Path, Path]:
         """Write DIR/biasvar.json and DIR/predictions.npz atomically; return both paths."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, Any] = {"pred": self.pred, "y": self.y, "strengths": self.strengths}
         arrays |= {"ok": self.ok} | ({} if self.f_true is None else {"f_true": self.f_true})
-        npz = _atomic(out / "predictions.npz", lambda f: np.savez_compressed(f, **arrays))
-        text = json.dumps(self.to_json(), indent=2, allow_nan=False) + "\n"
-        js = _atomic(out / "biasvar.json", lambda f: f.write(text.encode()))
-        return js, npz
+        write_npz(out / "predictions.npz", **arrays)
+        write_json(out / "biasvar.json", self.to_json())
+        return out / "biasvar.json", out / "predictions.npz"
 
 
 def run_biasvar(
@@ -155,120 +146,104 @@ def run_biasvar(
     device: str = "auto",
     base_seed: int = 0,
     pack_size: int | None = None,
-    progress: Callable[[BiasVarianceProgress], None] | None = None,
+    progress: Callable[[BiasVarianceProgress], None] | Progress | None = None,
+    out: str | os.PathLike[str] | None = None,
 ) -> BiasVarianceResult:
     """Train ``rounds`` bootstrap models per strength and decompose their test error.
 
-    ``pack_size`` caps the models trained together (None: all S×R in one pack).
+    ``pack_size`` caps the models trained together (None: all S×R in one pack). ``out``:
+    the study directory (resumable; biasvar.json and predictions.npz are written there).
+    ``progress``: a study :class:`~reglab.study.Progress`, or a callback per epoch.
     """
-    values = _check(technique, strengths, rounds, epochs, batch_size, base_seed, pack_size)
-    dev = resolve_device(device)
-    data = load_dataset(dataset)
-    regs = [_regularization(technique, s) for s in values]
-    members = [Member(base_seed + r, reg, bootstrap=True) for reg in regs for r in range(rounds)]
-    train = TrainConfig(epochs=epochs, batch_size=batch_size, device=dev.type)  # type: ignore[arg-type]
-    results = _train(data, model, optimizer, train, members, pack_size, progress)
-    shape = (len(values), rounds)
-    pred = np.stack([r.test_pred for r in results]).reshape(*shape, -1)  # [S, R, N]
-    ok = np.array([r.status == "ok" for r in results]).reshape(shape)  # [S, R]
-    acc = np.array([r.test_acc for r in results]).reshape(shape)  # [S, R]
-    points = tuple(
-        _point(data, v, format_arm(reg), pred[s], ok[s], acc[s])
-        for s, (v, reg) in enumerate(zip(values, regs, strict=True))
+    spec = BiasVarianceSpec(
+        dataset,
+        technique,
+        cast(tuple[float, ...], strengths),
+        rounds,
+        epochs,
+        model=model,
+        optimizer=optimizer,
+        batch_size=batch_size,
+        device=device,
+        base_seed=base_seed,
+        pack_size=pack_size,
     )
-    meta = _metadata(data, dataset, technique, values, rounds, epochs, model, optimizer, train)
-    meta["seeds"] = [m.seed for m in members[:rounds]]
-    meta["train_seconds"] = math.fsum(r.train_seconds for r in results)
+    experiment = BiasVarianceExperiment(spec)
+    shown = _progress(progress)
+    if out is None:
+        with tempfile.TemporaryDirectory(prefix="reglab-biasvar-") as tmp:
+            ran = run_plan(experiment, tmp, shown)
+            runs = collect(experiment, ran.store)
+    else:
+        ran = run_plan(experiment, Path(out), shown)
+        runs = collect(experiment, ran.store)
+    result = _result(spec, ran.data, runs)
+    if out is not None:
+        result.save(out)
+    return result
+
+
+def _result(spec: BiasVarianceSpec, data: Dataset, runs: BiasVarianceRuns) -> BiasVarianceResult:
+    y = data.y_test.cpu().numpy()
+    f_true = None if data.f_test is None else data.f_test.cpu().numpy()
+    points = tuple(
+        _point(data, v, arm.name, runs.pred[s], runs.ok[s], runs.test_acc[s], y, f_true)
+        for s, (v, arm) in enumerate(zip(spec.strengths, runs.arms, strict=True))
+    )
+    meta = _metadata(data, spec)
+    meta["seeds"] = list(spec.seeds)
+    meta["train_seconds"] = runs.train_seconds
     return BiasVarianceResult(
         points=points,
-        strengths=np.array(values, dtype=np.float64),
-        pred=pred,
-        ok=ok,
-        y=data.y_test.numpy(),
-        f_true=None if data.f_test is None else data.f_test.numpy(),
+        strengths=np.array(spec.strengths, dtype=np.float64),
+        pred=runs.pred,
+        ok=runs.ok,
+        y=y,
+        f_true=f_true,
         metadata=meta,
     )
 
 
-def _train(
-    data: Dataset,
-    model: ModelConfig,
-    optimizer: OptimizerConfig,
-    train: TrainConfig,
-    members: list[Member],
-    pack_size: int | None,
-    progress: Callable[[BiasVarianceProgress], None] | None,
-) -> list[RunResult]:
-    """Train the members in packs of at most ``pack_size``; results in member order."""
-    size = pack_size or len(members)
-    packs = [members[i : i + size] for i in range(0, len(members), size)]
-    results: list[RunResult] = []
-    for k, pack in enumerate(packs):
-        trainer = PackTrainer(data, model, optimizer, train, pack, train.device)
-        while not trainer.done:
-            trainer.train_epoch()
-            if progress is not None:
-                progress(
-                    BiasVarianceProgress(k + 1, len(packs), trainer.epoch, train.epochs, len(pack))
-                )
-        results.extend(trainer.finish())
-    return results
+class _CallbackProgress:
+    """A study Progress that calls a :class:`BiasVarianceProgress` callback after each epoch."""
+
+    def __init__(self, callback: Callable[[BiasVarianceProgress], None]) -> None:
+        self.callback = callback
+        self.packs, self.epochs, self.current, self.members = 0, 0, 0, 0
+
+    def start(self, packs: int, runs: int, epochs: int, resumed: int) -> None:
+        self.packs, self.epochs, self.current = packs, epochs, resumed
+
+    def pack(self, index: int, label: str, members: int) -> None:
+        self.current, self.members = self.current + 1, members
+
+    def epoch(self, epoch: int, records: list[EpochRecord | None]) -> None:
+        self.callback(
+            BiasVarianceProgress(self.current, self.packs, epoch, self.epochs, self.members)
+        )
+
+    def note(self, text: str) -> None: ...
+    def finish(self) -> None: ...
 
 
-# ---- validation at the boundary ---------------------------------------------------------
-def _check(
-    technique: str,
-    strengths: Sequence[float],
-    rounds: int,
-    epochs: int,
-    batch_size: int,
-    base_seed: int,
-    pack_size: int | None,
-) -> list[float]:
-    if technique not in _RANGES:
-        known = ", ".join(repr(t) for t in BIASVAR_TECHNIQUES)
-        why = "'bn' has no strength and 'es' takes a patience; compare those with seeds"
-        raise invalid("technique", OWNER, f"one of {known} ({why})", technique)
-    for name, value, lo in (
-        ("rounds", rounds, 2),
-        ("epochs", epochs, 1),
-        ("batch_size", batch_size, 1),
-        ("base_seed", base_seed, 0),
-    ):
-        if not isinstance(value, int) or isinstance(value, bool) or value < lo:
-            raise invalid(name, OWNER, f"an int in [{lo}, inf)", value)
-    if pack_size is not None and (not isinstance(pack_size, int) or pack_size < 1):
-        raise invalid("pack_size", OWNER, "None or an int in [1, inf)", pack_size)
-    return _check_strengths(technique, strengths)
-
-
-def _check_strengths(technique: str, strengths: Sequence[float]) -> list[float]:
-    lo, lo_ok, hi = _RANGES[technique]
-    interval = f"{'[' if lo_ok else '('}{lo:g}, {hi:g})"
-    constraint = f"a non-empty list of distinct numbers in {interval} for {technique!r}"
-    if technique == "maxnorm":
-        constraint += " (a max-norm radius: smaller is stronger, there is no 'off' value)"
-    shown = list(strengths) if isinstance(strengths, Sequence) else strengths
-    if isinstance(strengths, str) or not isinstance(strengths, Sequence) or not strengths:
-        raise invalid("strengths", OWNER, constraint, shown)
-    for s in strengths:
-        ok = isinstance(s, int | float) and not isinstance(s, bool) and math.isfinite(s)
-        if not (ok and (s > lo or (lo_ok and s == lo)) and s < hi):
-            raise invalid("strengths", OWNER, constraint, shown)
-    values = [float(s) for s in strengths]
-    if len(set(values)) != len(values):
-        raise invalid("strengths", OWNER, constraint, shown)
-    return values
-
-
-def _regularization(technique: str, strength: float) -> Regularization:
-    """Strength 0 means the technique off: the arm 'none'."""
-    return parse_arm("none" if strength == 0 else f"{technique}={strength!r}")
+def _progress(progress: Callable[[BiasVarianceProgress], None] | Progress | None) -> Progress:
+    if progress is None:
+        return QuietProgress()
+    if hasattr(progress, "epoch") and hasattr(progress, "start"):
+        return cast(Progress, progress)
+    return _CallbackProgress(cast(Callable[[BiasVarianceProgress], None], progress))
 
 
 # ---- decomposition and records -----------------------------------------------------------
 def _point(
-    data: Dataset, strength: float, arm: str, pred: np.ndarray, ok: np.ndarray, acc: np.ndarray
+    data: Dataset,
+    strength: float,
+    arm: str,
+    pred: np.ndarray,
+    ok: np.ndarray,
+    acc: np.ndarray,
+    y: np.ndarray,
+    f_true: np.ndarray | None,
 ) -> BiasVariancePoint:
     """Decompose one strength's predictions [R, N] over its rounds that did not diverge."""
     used = pred[ok]  # [R_ok, N]
@@ -279,41 +254,31 @@ def _point(
     if len(used) < 2:
         return BiasVariancePoint(strength, arm, nan, nan, nan, len(used), noise, mean_acc)
     if regression:
-        assert data.f_test is not None, "regression datasets carry f_test"
-        sq = decompose_squared(used, data.f_test.numpy(), data.noise_std)
+        assert f_true is not None, "regression datasets carry f_test"
+        sq = decompose_squared(used, f_true, data.noise_std)
         parts = (sq.loss, sq.bias_sq, sq.variance)
     else:
-        zo = decompose_01(used, data.y_test.numpy())
+        zo = decompose_01(used, y)
         parts = (zo.loss, zo.bias, zo.variance)
     return BiasVariancePoint(strength, arm, *parts, len(used), noise, mean_acc)
 
 
-def _metadata(
-    data: Dataset,
-    cfg: DataConfig,
-    technique: str,
-    values: list[float],
-    rounds: int,
-    epochs: int,
-    model: ModelConfig,
-    optimizer: OptimizerConfig,
-    train: TrainConfig,
-) -> dict[str, Any]:
+def _metadata(data: Dataset, spec: BiasVarianceSpec) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "dataset": data.name,
-        "technique": technique,
-        "strengths": values,
-        "rounds": rounds,
-        "epochs": epochs,
+        "technique": spec.technique,
+        "strengths": list(spec.strengths),
+        "rounds": spec.rounds,
+        "epochs": spec.epochs,
         "task": data.task,
         "definition": DEFINITIONS[data.task],
         "n_test": int(data.y_test.shape[0]),
-        "data": cfg.to_dict(),
+        "data": spec.data.to_dict(),
         "dataset_checksum": data.checksum,
-        "model": model.to_dict(),
-        "optimizer": optimizer.to_dict(),
-        "batch_size": train.batch_size,
-        "device": train.device,
+        "model": spec.model.to_dict(),
+        "optimizer": spec.optimizer.to_dict(),
+        "batch_size": spec.batch_size,
+        "device": resolve_device(spec.device).type,
         "reglab_version": reglab.__version__,
     }
     if data.task == "regression":
@@ -329,16 +294,3 @@ def _nan_to_none(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_nan_to_none(v) for v in value]
     return value
-
-
-def _atomic(path: Path, write: Callable[[Any], object]) -> Path:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

@@ -2,7 +2,8 @@
 with the number of training examples.
 
 Each size n is an ordinary study of the spec with ``data.train_subset = n`` (a fixed,
-nested, class-balanced subset), in its own directory, resumable on its own; the curve is the
+nested, class-balanced subset), in its own directory, run and resumed by the study runner on
+its own (the experiment is ``reglab.study.experiments.learning_curve``); the curve is the
 sizes' summaries side by side::
 
     >>> from reglab.api import compare_spec, run_learning_curve
@@ -18,30 +19,22 @@ sizes' summaries side by side::
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import numbers
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from reglab.api.study import run_study
-from reglab.data import load_dataset
-from reglab.data.split import split_indices
-from reglab.errors import ConfigError, StudyError, invalid
-from reglab.store import spec_identity, write_json, write_text
+from reglab.errors import StudyError
+from reglab.store import write_json, write_text
 from reglab.study import StudySpec, make_progress
+from reglab.study.experiments.learning_curve import LearningCurveSpec
 
 __all__ = ["COLUMNS", "LearningCurveResult", "learning_curve_table", "run_learning_curve"]
 
-OWNER = "run_learning_curve"
-MIN_SIZE = 10
-SPEC_FILE = "learning_curve_spec.toml"
 CSV_FILE = "learning_curve.csv"
 JSON_FILE = "learning_curve.json"
 COLUMNS: tuple[str, ...] = (
@@ -82,26 +75,19 @@ def run_learning_curve(
     Sizes are checked before any training: ints >= 10 (and >= the number of classes), no
     repeats, none larger than the training set (the data layer says how large it is).
     """
-    ordered = _checked_sizes(sizes)
-    base = dataclasses.replace(spec, data=dataclasses.replace(spec.data, train_subset=None))
-    _check_fits(base, ordered)
+    curve = LearningCurveSpec.of(spec, sizes)
     root = Path(out)
-    _claim(root, base)
+    curve.claim(root)
     studies: dict[int, Path] = {}
     rows: list[dict[str, Any]] = []
-    for i, size in enumerate(ordered, 1):
-        sub = dataclasses.replace(
-            base,
-            name=f"{spec.name}-n{size}",
-            data=dataclasses.replace(base.data, train_subset=size),
-        )
+    for i, (size, sub) in enumerate(curve.studies(), 1):
         progress = make_progress(quiet)
-        progress.note(f"learning curve: size {size} ({i} of {len(ordered)})")
+        progress.note(f"learning curve: size {size} ({i} of {len(curve.sizes)})")
         result = run_study(sub, root / f"n-{size}", quiet=quiet, progress=progress, report=False)
         studies[size] = result.directory
         rows.extend(_rows(size, result.summary))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
-    _write(root, base, ordered, studies, table)
+    _write(root, curve.base, list(curve.sizes), studies, table)
     return LearningCurveResult(root, table, studies)
 
 
@@ -113,56 +99,6 @@ def learning_curve_table(directory: str | Path) -> pd.DataFrame:
             f"{str(directory)!r} has no {CSV_FILE}: is it a finished reglab learning curve?"
         )
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
-
-
-def _checked_sizes(sizes: Sequence[int]) -> list[int]:
-    """Ascending distinct ints >= MIN_SIZE, or a ConfigError naming the bad one."""
-    constraint = f"a non-empty list of distinct ints >= {MIN_SIZE} (training examples)"
-    if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence) or not sizes:
-        raise invalid("sizes", OWNER, constraint, sizes)
-    for size in sizes:
-        if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < MIN_SIZE:
-            raise invalid("sizes", OWNER, constraint, size)
-    ordered = sorted(int(s) for s in sizes)
-    if len(set(ordered)) != len(ordered):
-        raise invalid("sizes", OWNER, constraint, list(sizes))
-    return ordered
-
-
-def _check_fits(base: StudySpec, sizes: list[int]) -> None:
-    """Refuse sizes below the class count or above the training set, before any training."""
-    full = load_dataset(base.data)  # a bad val_size surfaces here, unprefixed
-    classification = full.task == "classification"
-    if classification and sizes[0] < full.num_classes:
-        raise invalid(
-            "sizes", OWNER, f"ints >= the number of classes ({full.num_classes})", sizes[0]
-        )
-    labels = np.concatenate([full.y_train.numpy(), full.y_val.numpy()])  # the official train
-    largest = dataclasses.replace(base.data, train_subset=sizes[-1])
-    try:
-        split_indices(labels, largest, dataset=base.data.name, classification=classification)
-    except ConfigError as err:
-        raise ConfigError(f"Learning-curve size {sizes[-1]}: {err}") from None
-
-
-def _claim(root: Path, base: StudySpec) -> None:
-    """Take ``root`` for this curve; refuse one that holds another spec's curve (or anything
-    else). The sub-studies check their own spec.toml on top of this."""
-    path = root / SPEC_FILE
-    identity = spec_identity(base.to_dict())
-    if path.exists():
-        if spec_identity(tomllib.loads(path.read_text(encoding="utf-8"))) != identity:
-            raise StudyError(
-                f"{str(root)!r} holds the learning curve of a different spec (its {SPEC_FILE} "
-                "differs from this one). Use another --out, or delete that directory."
-            )
-        return
-    if root.exists() and any(root.iterdir()):
-        raise StudyError(
-            f"{str(root)!r} is not empty and holds no reglab learning curve (no {SPEC_FILE}). "
-            "Choose an empty or new --out directory."
-        )
-    write_text(path, base.to_toml())
 
 
 def _rows(size: int, summary: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 reglab biasvar --technique l2 --strengths 0,1e-4,1e-3 --rounds 10 --epochs 10
 reglab biasvar --dataset digits --val-size 300 --technique dropout --rounds 5 --epochs 5
+
+The runs train through the study runner (reglab.study.run_plan), so OUT resumes after a kill.
 """
 
 from __future__ import annotations
@@ -67,6 +69,9 @@ def biasvar_command(
     Test errors are decomposed: 0-1 loss per Domingos 2000 (as mlxtend); squared for regression.
 
     Writes OUT/biasvar.json (the numbers) and OUT/predictions.npz (pred [S, R, N], y).
+    OUT is a resumable study folder (spec.toml, plan.json, packs/, manifest.json): running
+    the same command again after an interruption finishes the runs; other settings there
+    are refused.
 
     Example: reglab biasvar --technique l2 --strengths 0,1e-4,1e-3 --rounds 10 --epochs 10
     """
@@ -85,6 +90,7 @@ def biasvar_command(
         train_subset=train_subset,
     )
     model = ModelConfig(hidden=tuple(_numbers(hidden, "hidden", int)))
+    where = out if out is not None else Path("runs") / f"biasvar-{technique}"
     with _progress() as report:
         result = run_biasvar(
             data,
@@ -97,13 +103,13 @@ def biasvar_command(
             device=device,
             base_seed=seed,
             progress=report,
+            out=where,
         )
-    paths = result.save(out if out is not None else Path("runs") / f"biasvar-{technique}")
     for line in _table(result):
         typer.echo(line)
     typer.echo("")
-    for path in paths:
-        typer.echo(f"wrote {path}")
+    for name in ("biasvar.json", "predictions.npz"):
+        typer.echo(f"wrote {where / name}")
 
 
 def _numbers(text: str, param: str, kind: Callable[[str], _N]) -> list[_N]:

@@ -1,6 +1,17 @@
-"""Results on disk: atomic writes and the study directory layout."""
+"""Results on disk: atomic writes, the study directory layout, typed run and epoch records."""
 
 from reglab.atomic import write_json, write_npz, write_text, write_torch
+from reglab.store.records import EpochRecord, RunRecord, Techniques
 from reglab.store.study_dir import StudyDir, spec_identity
 
-__all__ = ["StudyDir", "spec_identity", "write_json", "write_npz", "write_text", "write_torch"]
+__all__ = [
+    "EpochRecord",
+    "RunRecord",
+    "StudyDir",
+    "Techniques",
+    "spec_identity",
+    "write_json",
+    "write_npz",
+    "write_text",
+    "write_torch",
+]

@@ -2,11 +2,13 @@
 
     DIR/spec.toml        the resolved spec (the study's identity; resume checks it)
     DIR/plan.json        runs grouped into packs (fixed at the first start)
+    DIR/arms.json        the arms, parsed once: name, techniques, sweep origin (or null)
     DIR/manifest.json    versions, device, git revision, seeds, wall times per pack
     DIR/packs/pack-K.json, pack-K.npz   one finished pack: run and epoch records; test
                          predictions and weight histograms (npz, no pickles)
     DIR/checkpoints/pack-K.pt          the unfinished pack's state after its last epoch
-    DIR/runs.csv, DIR/epochs.csv       one row per run / per run and epoch (all packs)
+    DIR/runs.csv, DIR/epochs.csv       one row per run / per run and epoch (all packs), the
+                         typed records of ``reglab.store.records`` (serialized there only)
     DIR/summary.json, comparisons.csv, report.html, report.md   (analysis and report)
 
 CSV was chosen over Parquet: it opens in anything and needs no extra dependency. Every file
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,13 @@ import torch
 
 from reglab.atomic import write_json, write_npz, write_text, write_torch
 from reglab.errors import StudyError
+from reglab.store.records import (
+    EpochRecord,
+    RunRecord,
+    read_epochs_csv,
+    read_runs_csv,
+    table_csv,
+)
 
 __all__ = ["StudyDir", "spec_identity"]
 
@@ -42,25 +52,38 @@ class StudyDir:
     def spec_path(self) -> Path:
         return self.root / "spec.toml"
 
-    def claim(self, spec_toml: str, identity: dict[str, Any]) -> bool:
+    def claim(
+        self,
+        spec_toml: str,
+        identity: dict[str, Any],
+        spec_file: str = "spec.toml",
+        kind: str = "study",
+    ) -> bool:
         """Take the directory for this spec; True when it resumes the same study.
 
-        ``identity`` is the part of the spec that must match to resume (not the device).
+        ``identity`` is the part of the spec that must match to resume (not the device);
+        ``spec_file`` the file that holds it and ``kind`` what to call the owner in errors
+        (a learning curve claims its root with ``learning_curve_spec.toml``).
         """
-        if self.spec_path.exists():
-            saved = tomllib.loads(self.spec_path.read_text(encoding="utf-8"))
+        path = self.root / spec_file
+        if path.exists():
+            try:
+                saved = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+                raise StudyError(f"{str(path)!r} is corrupt ({err}).") from None
             if spec_identity(saved) != identity:
+                what = "a different study" if kind == "study" else f"the {kind} of a different spec"
                 raise StudyError(
-                    f"{str(self.root)!r} holds a different study (its spec.toml differs from "
-                    "this one). Use another --out, or delete that directory to start over."
+                    f"{str(self.root)!r} holds {what} (its {spec_file} differs from this one). "
+                    "Use another --out, or delete that directory to start over."
                 )
             return True
         if self.root.exists() and any(self.root.iterdir()):
             raise StudyError(
-                f"{str(self.root)!r} is not empty and holds no reglab study (no spec.toml). "
+                f"{str(self.root)!r} is not empty and holds no reglab {kind} (no {spec_file}). "
                 "Choose an empty or new --out directory."
             )
-        write_text(self.spec_path, spec_toml)
+        write_text(path, spec_toml)
         return False
 
     # ---- plan and manifest ----------------------------------------------------------------
@@ -86,22 +109,24 @@ class StudyDir:
     def write_pack(
         self,
         k: int,
-        runs: list[dict[str, Any]],
-        epochs: list[dict[str, Any]],
-        arrays: dict[str, np.ndarray],
+        runs: Sequence[RunRecord],
+        epochs: Sequence[EpochRecord],
+        arrays: Mapping[str, np.ndarray],
     ) -> None:
         """A finished pack: arrays first, records last (their presence marks it done)."""
         write_npz(self._pack(k, "npz"), **arrays)
-        write_json(self._pack(k, "json"), {"runs": runs, "epochs": epochs})
+        rows = {"runs": [r.to_row() for r in runs], "epochs": [e.to_row() for e in epochs]}
+        write_json(self._pack(k, "json"), rows)
         self.checkpoint_path(k).unlink(missing_ok=True)
 
-    def pack_records(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        runs: list[dict[str, Any]] = []
-        epochs: list[dict[str, Any]] = []
+    def pack_records(self) -> tuple[list[RunRecord], list[EpochRecord]]:
+        """Every finished pack's records, in pack order."""
+        runs: list[RunRecord] = []
+        epochs: list[EpochRecord] = []
         for path in sorted((self.root / "packs").glob("pack-*.json")):
             data = self.read_json(str(path.relative_to(self.root)))
-            runs.extend(data["runs"])
-            epochs.extend(data["epochs"])
+            runs.extend(RunRecord.from_row(row) for row in data["runs"])
+            epochs.extend(EpochRecord.from_row(row) for row in data["epochs"])
         return runs, epochs
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
@@ -148,9 +173,18 @@ class StudyDir:
 
     # ---- tables --------------------------------------------------------------------------
     def write_tables(self) -> None:
+        """runs.csv and epochs.csv, rebuilt from the finished packs."""
         runs, epochs = self.pack_records()
-        for name, rows in (("runs.csv", runs), ("epochs.csv", epochs)):
-            write_text(self.root / name, pd.DataFrame(rows).to_csv(index=False))
+        write_text(self.root / "runs.csv", table_csv(runs))
+        write_text(self.root / "epochs.csv", table_csv(epochs))
+
+    def run_records(self) -> list[RunRecord]:
+        """runs.csv as typed records."""
+        return read_runs_csv(self._table_path("runs.csv"))
+
+    def epoch_records(self) -> list[EpochRecord]:
+        """epochs.csv as typed records."""
+        return read_epochs_csv(self._table_path("epochs.csv"))
 
     def runs(self) -> pd.DataFrame:
         return self._csv("runs.csv")
@@ -159,10 +193,13 @@ class StudyDir:
         return self._csv("epochs.csv")
 
     def _csv(self, name: str) -> pd.DataFrame:
+        return pd.read_csv(self._table_path(name))
+
+    def _table_path(self, name: str) -> Path:
         path = self.root / name
         if not path.exists():
             raise StudyError(f"{str(self.root)!r} has no {name}: is it a finished reglab study?")
-        return pd.read_csv(path)
+        return path
 
 
 def spec_identity(spec: dict[str, Any]) -> dict[str, Any]:

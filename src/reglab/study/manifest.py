@@ -5,6 +5,7 @@ from __future__ import annotations
 import platform
 import subprocess
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,18 @@ import torch
 
 import reglab
 from reglab.data import Dataset
-from reglab.study.spec import StudySpec
 
 __all__ = ["git_revision", "manifest"]
 
 
 def manifest(
-    spec: StudySpec, device: torch.device, data: Dataset, previous: dict[str, Any] | None = None
+    kind: str,
+    seeds: Sequence[int],
+    arms: Sequence[str],
+    baseline: str,
+    device: torch.device,
+    data: Dataset,
+    previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A new manifest, or the previous one with this session appended (resume)."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -44,9 +50,10 @@ def manifest(
             "val": len(data.y_val),
             "test": len(data.y_test),
         },
-        "seeds": list(spec.seeds),
-        "arms": spec.all_arms,
-        "baseline": spec.baseline_arm,
+        "experiment": kind,
+        "seeds": list(seeds),
+        "arms": list(arms),
+        "baseline": baseline,
         "started": now,
         "sessions": [session],
         "packs": {},

@@ -1,4 +1,4 @@
-"""The planner: arms x seeds -> runs -> packs (grouped by structure, sized by memory).
+"""The plan: runs (arm x seed) grouped into packs, sized by memory; fixed at a study's start.
 
 Runs whose networks share layer shapes and Batch Norm-or-not can share a pack. With
 ``pack_by = "arm"`` (the default) each arm's seeds form their own pack(s), so every arm's
@@ -8,43 +8,73 @@ time per run is measured on its own; ``"structure"`` packs all compatible runs t
     ...                    device=torch.device("cpu"))
     >>> [[r.run_id for r in p.runs] for p in packs]
     [['a00-s0', 'a00-s1'], ['a01-s0', 'a01-s1']]
+
+A planned run carries its typed :class:`~reglab.arms.Arm`; ``plan.json`` stores the arm's
+name and index, and reading it back takes the arm from the experiment's (parsed) arms.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from reglab.arms import Arm
+from reglab.config import ModelConfig, TrainConfig
+from reglab.errors import StudyError
 from reglab.study.spec import StudySpec
 
-__all__ = ["PlannedPack", "PlannedRun", "members_that_fit", "plan_study"]
+__all__ = ["PlannedPack", "PlannedRun", "chunk", "members_that_fit", "plan_study"]
 
 CPU_PACK_CAP = 16  # larger CPU packs gain nothing: their gradients page-fault (docs/performance.md)
 
 
 @dataclass(frozen=True)
 class PlannedRun:
+    """One run: its id, typed arm (and the arm's index in the experiment), seed, and whether
+    it trains on a bootstrap resample of the training set."""
+
     run_id: str
-    arm: str
+    arm: Arm
     arm_index: int
     seed: int
+    bootstrap: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"run_id": self.run_id, "arm": self.arm.name, "arm_index": self.arm_index}
+        out["seed"] = self.seed
+        return out | ({"bootstrap": True} if self.bootstrap else {})
+
+    @staticmethod
+    def from_dict(data: dict[str, Any], arms: Sequence[Arm]) -> PlannedRun:
+        index = int(data["arm_index"])
+        if not 0 <= index < len(arms) or arms[index].name != data["arm"]:
+            raise StudyError(
+                f"plan.json names arm {data['arm']!r} at index {index}, which this study does "
+                "not have; delete plan.json (and packs/) to plan the study again."
+            )
+        seed, boot = int(data["seed"]), bool(data.get("bootstrap", False))
+        return PlannedRun(str(data["run_id"]), arms[index], index, seed, boot)
 
 
 @dataclass(frozen=True)
 class PlannedPack:
+    """Runs trained together as one network; ``index`` names its files (pack-K.*)."""
+
     index: int
     runs: tuple[PlannedRun, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "runs": [asdict(r) for r in self.runs]}
+        return {"index": self.index, "runs": [r.to_dict() for r in self.runs]}
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> PlannedPack:
-        return PlannedPack(int(data["index"]), tuple(PlannedRun(**r) for r in data["runs"]))
+    def from_dict(data: dict[str, Any], arms: Sequence[Arm]) -> PlannedPack:
+        runs = tuple(PlannedRun.from_dict(r, arms) for r in data["runs"])
+        return PlannedPack(int(data["index"]), runs)
 
     def halves(self, next_index: int) -> list[PlannedPack]:
         """Split in two (after an out-of-memory error), with fresh indices."""
@@ -55,34 +85,44 @@ class PlannedPack:
         ]
 
 
-def plan_study(
-    spec: StudySpec, in_features: int, out_features: int, device: torch.device
-) -> list[PlannedPack]:
-    """Group the study's runs into packs, in arm order then seed order."""
-    groups: dict[Any, list[PlannedRun]] = {}
-    for a, arm in enumerate(spec.all_arms):
-        bn = spec.regularization(arm).bn
-        key = (a,) if spec.train.pack_by == "arm" else (bn,)
-        for seed in spec.seeds:
-            groups.setdefault(key, []).append(PlannedRun(f"a{a:02d}-s{seed}", arm, a, seed))
-    size = spec.train.pack_size or members_that_fit(spec, in_features, out_features, device)
+def chunk(groups: Sequence[Sequence[PlannedRun]], size: int) -> list[PlannedPack]:
+    """Cut each group of runs into packs of at most ``size``, numbered in order."""
     packs: list[PlannedPack] = []
-    for runs in groups.values():
+    for runs in groups:
         for first in range(0, len(runs), size):
             packs.append(PlannedPack(len(packs), tuple(runs[first : first + size])))
     return packs
 
 
-def members_that_fit(
+def plan_study(
     spec: StudySpec, in_features: int, out_features: int, device: torch.device
+) -> list[PlannedPack]:
+    """Group the study's runs into packs, in arm order then seed order."""
+    groups: dict[Any, list[PlannedRun]] = {}
+    for a, arm in enumerate(spec.typed_arms):
+        key = (a,) if spec.train.pack_by == "arm" else (arm.reg.bn,)
+        for seed in spec.seeds:
+            groups.setdefault(key, []).append(PlannedRun(f"a{a:02d}-s{seed}", arm, a, seed))
+    size = spec.train.pack_size or members_that_fit(
+        spec.model, spec.train, in_features, out_features, device
+    )
+    return chunk(list(groups.values()), size)
+
+
+def members_that_fit(
+    model: ModelConfig,
+    train: TrainConfig,
+    in_features: int,
+    out_features: int,
+    device: torch.device,
 ) -> int:
     """How many members a pack can hold in about half of the free memory."""
-    widths = [in_features, *spec.model.hidden, out_features]
+    widths = [in_features, *model.hidden, out_features]
     params = sum(a * b + b for a, b in itertools.pairwise(widths))
     # parameter, gradient, two Adam moments, best snapshot, stopped copy, checkpoint copy
     state = params * 4 * 7
-    units = sum(spec.model.hidden) + out_features
-    activations = 4 * units * (spec.train.batch_size * 6 + spec.train.eval_batch_size * 2)
+    units = sum(model.hidden) + out_features
+    activations = 4 * units * (train.batch_size * 6 + train.eval_batch_size * 2)
     per_member = state + activations
     free = _free_bytes(device)
     fit = max(1, int(free * 0.5) // per_member)

@@ -28,6 +28,7 @@ any training, and errors name the field, the constraint and the value::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import tomllib
 from collections.abc import Mapping
@@ -37,7 +38,7 @@ from typing import Any
 
 import tomli_w
 
-from reglab.arms import ARM_KEYS, parse_arm
+from reglab.arms import ARM_KEYS, Arm, SweepPoint, parse_arm
 from reglab.config import (
     DataConfig,
     EarlyStoppingConfig,
@@ -74,8 +75,18 @@ class Sweep:
 
     @property
     def arms(self) -> list[str]:
+        return [name for name, _ in self._named()]
+
+    def typed_arms(self, early_stopping: EarlyStoppingConfig | None = None) -> list[Arm]:
+        """One :class:`Arm` per value, each knowing its sweep (technique, value, base)."""
+        return [
+            Arm.parse(name, early_stopping, SweepPoint(self.technique, v, self.base))
+            for name, v in self._named()
+        ]
+
+    def _named(self) -> list[tuple[str, float]]:
         prefix = "" if self.base == "none" else self.base + "+"
-        return [f"{prefix}{self.technique}={v:g}" for v in self.values]
+        return [(f"{prefix}{self.technique}={v:g}", v) for v in self.values]
 
 
 @dataclass(frozen=True)
@@ -101,12 +112,11 @@ class StudySpec:
         for s in self.seeds:
             if not isinstance(s, int) or isinstance(s, bool) or s < 0:
                 raise invalid("seeds", "the study", "non-negative integers", s)
-        arms = self.all_arms
+        arms = [a.name for a in self.typed_arms]  # every arm parsed here, once
         if not arms:
             raise invalid("arms", "the study", "at least one arm", [])
         seen: set[str] = set()
         for arm in arms:
-            self.regularization(arm)
             if arm in seen:
                 raise ConfigError(f"Arm {arm!r} appears twice in the study; arms must be unique.")
             seen.add(arm)
@@ -115,15 +125,26 @@ class StudySpec:
                 "baseline", "the study", f"one of the arms ({', '.join(arms)})", self.baseline
             )
 
+    @functools.cached_property
+    def typed_arms(self) -> tuple[Arm, ...]:
+        """The study's arms, parsed once: listed arms first, then each sweep's, in order."""
+        listed = [Arm.parse(a, self.early_stopping) for a in self.arms]
+        swept = [a for s in self.sweeps for a in s.typed_arms(self.early_stopping)]
+        return (*listed, *swept)
+
     @property
     def all_arms(self) -> list[str]:
-        return [*self.arms, *(a for s in self.sweeps for a in s.arms)]
+        return [a.name for a in self.typed_arms]
 
     @property
     def baseline_arm(self) -> str:
         return self.baseline if self.baseline is not None else self.all_arms[0]
 
     def regularization(self, arm: str) -> Regularization:
+        """The techniques of the arm named ``arm`` (parsed once, in :attr:`typed_arms`)."""
+        for typed in self.typed_arms:
+            if typed.name == arm:
+                return typed.reg
         return parse_arm(arm, self.early_stopping)
 
     # ---- round trip ---------------------------------------------------------------------
