@@ -142,7 +142,7 @@ def _features(value: object, origin: str, key: str) -> np.ndarray:
             origin,
             f"values of {key}",
             "finite numbers (no NaN or inf, within float32's range)",
-            f"{int((~finite).sum())} examples with NaN/inf, the first at index {first}",
+            f"NaN/inf in {int((~finite).sum())} of {len(x32)} examples, the first at index {first}",
         )
     return x32
 
@@ -158,10 +158,10 @@ def _labels(value: object, origin: str, key: str, n: int) -> np.ndarray:
         ok = np.isfinite(value) & (value == np.round(value))
         if not ok.all():
             i = int(np.flatnonzero(~ok)[0])
-            raise bad(origin, f"labels in {key}", "integers", f"{value[i]!r} at index {i}")
+            raise bad(origin, f"labels in {key}", "integers", f"{value[i].item()!r} at index {i}")
     if value.min() < 0:
         i = int(np.argmin(value))
-        raise bad(origin, f"labels in {key}", "integers >= 0", f"{value[i]!r} at index {i}")
+        raise bad(origin, f"labels in {key}", "integers >= 0", f"{value[i].item()!r} at index {i}")
     return value.astype(np.int64)
 
 

@@ -71,17 +71,21 @@ def read_user_file(path: Path, *, label: str = "label") -> RawFile:
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     origin = str(path)
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except _CORRUPT as err:  # not a zip: numpy refuses to unpickle it (allow_pickle=False)
-        raise bad(
-            origin, "content", "an .npz archive of numeric arrays", f"unreadable ({err})"
-        ) from err
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
+    with path.open("rb") as f:
+        magic = f.read(6)
+    if magic.startswith(b"\x93NUMPY"):
         raise bad(
             origin, "content", "an .npz archive (np.savez), not a single .npy array", "one array"
         )
-    with loaded as npz:
+    if not magic.startswith(b"PK\x03\x04"):  # checked first: np.load would try to unpickle it
+        raise bad(origin, "content", "an .npz archive (a zip file)", f"a file starting {magic!r}")
+    try:
+        npz = np.load(path, allow_pickle=False)
+    except _CORRUPT as err:
+        raise bad(
+            origin, "content", "a complete .npz archive", f"a truncated or corrupt one ({err})"
+        ) from err
+    with npz:
         keys = sorted(npz.files)
         if not set(keys) <= set(KEYS) or "x_train" not in keys or "y_train" not in keys:
             raise bad(origin, "arrays", "x_train, y_train and optionally x_test, y_test", keys)
