@@ -206,3 +206,27 @@ def test_study_trains_on_a_user_npz_through_the_cli(
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["dataset"]["checksum"] == read_user_meta("mytiny").sha256
     assert manifest["dataset"]["val"] == SUGGESTED_VAL_SIZE["mytiny"] == 8
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_example_npz_is_what_its_script_makes() -> None:
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer()
+    with np.load(EXAMPLES / "data" / "cancer.npz", allow_pickle=False) as npz:
+        x, y = npz["x_train"], npz["y_train"]
+    expected = (bunch.data - bunch.data.mean(0)) / bunch.data.std(0)
+    np.testing.assert_allclose(x, expected.astype(np.float32))
+    assert np.array_equal(y, bunch.target)
+
+
+def test_example_spec_runs_on_the_example_npz(tmp_path: Path) -> None:
+    assert main(["data", "add", "cancer", str(EXAMPLES / "data" / "cancer.npz")]) == 0
+    out = tmp_path / "study"
+    spec = str(EXAMPLES / "user_data.toml")
+    argv = ["run", spec, "--epochs", "1", "--seeds", "2", "--device", "cpu", "--out", str(out)]
+    assert main(argv) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert [arm["name"] for arm in summary["arms"]] == ["none", "dropout=0.5", "l2=1e-3"]

@@ -169,6 +169,7 @@ CASES: list[tuple[str, Callable[[Path], Path], tuple[str, ...]]] = [
     ("csv-no-label", text("d.csv", "a,b\n1,2\n3,4\n"), ("label column 'label'", "['a', 'b']")),
     ("csv-header-only", text("d.csv", "a,label\n"), ("at least one data line",)),
     ("csv-word", text("d.csv", "a,label\n1,0\nx,1\n"), ("line 3, column 'a'", "'x'")),
+    ("csv-after-blank", text("d.csv", "a,label\n1,0\n\n2,x\n"), ("line 4, column 'label'",)),
     ("csv-ragged", text("d.csv", "a,label\n1,0\n2\n"), ("line 3", "2 fields")),
     ("csv-nan", text("d.csv", "a,label\n1,0\nnan,1\n1,0\n2,1\n"), ("NaN", "index 1")),
     ("idx-missing", idx_folder(drop="t10k-labels-idx1-ubyte.gz"), ("t10k-labels-idx1-ubyte",)),
@@ -193,6 +194,18 @@ def test_bad_file_is_one_error_and_nothing_is_cached(
         assert fragment in err, (fragment, err)
     assert not cache.exists()  # nothing written, not even the cache folder
     assert not (tmp_path / "UNPICKLED").exists()
+
+
+def test_unwritable_cache_is_one_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache should be")
+    monkeypatch.setenv("REGLAB_DATA", str(blocker))
+    assert main(["data", "add", "fine", str(npz(x_train=X, y_train=Y)(tmp_path))]) == 2
+    err = capsys.readouterr().err
+    assert "Cannot write dataset 'fine' into the cache" in err and "nothing was added" in err
+    assert blocker.read_text() == "a file where the cache should be"
 
 
 def test_csv_labels_by_another_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -147,27 +147,39 @@ def add_user_dataset(name: str, path: Path, *, label: str = "label") -> UserData
     raw = read_user_file(path, label=label)
     arrays = check_arrays(raw.arrays, origin=str(path))
     canonical, test_split = _canonical(arrays)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{name}."))
+    record = {
+        "name": name,
+        "source": str(path.resolve()),
+        "format": raw.format,
+        "recognised": raw.recognised,
+        "num_classes": arrays.num_classes,
+        "feature_shape": arrays.feature_shape,
+        "image_shape": arrays.image_shape,
+        "n_train": len(canonical["y_train"]),
+        "n_test": len(canonical["y_test"]),
+        "test_split": test_split,
+    }
     try:
-        digest = write_npz(tmp / "data.npz", canonical, source=str(path.resolve()))
-        meta = UserDataset(
-            name=name,
-            sha256=digest,
-            source=str(path.resolve()),
-            format=raw.format,
-            recognised=raw.recognised,
-            num_classes=arrays.num_classes,
-            feature_shape=arrays.feature_shape,
-            image_shape=arrays.image_shape,
-            n_train=len(canonical["y_train"]),
-            n_test=len(canonical["y_test"]),
-            test_split=test_split,
-            added=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
+        meta = _write(folder, canonical, record)
+    except OSError as err:  # no space, no permission, or the name was taken meanwhile
+        raise DataError(
+            f"Cannot write dataset {name!r} into the cache {folder.parent} ({err}); nothing "
+            "was added."
+        ) from err
+    return meta
+
+
+def _write(folder: Path, arrays: dict[str, np.ndarray], record: dict[str, Any]) -> UserDataset:
+    """Write npz + meta.json into a temporary folder, then rename it to ``folder`` (atomic)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        digest = write_npz(tmp / "data.npz", arrays, source=record["source"])
+        added = datetime.now(UTC).isoformat(timespec="seconds")
+        meta = UserDataset(sha256=digest, added=added, **record)
         write_bytes(tmp / "meta.json", (json.dumps(meta.to_dict(), indent=2) + "\n").encode())
-        os.chmod(tmp, 0o755)
-        os.rename(tmp, folder)  # atomic; fails if another process added the name meanwhile
+        os.chmod(tmp, 0o755)  # mkdtemp makes 0700; a cache folder reads like any other
+        os.rename(tmp, folder)  # fails if another process added the name meanwhile
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

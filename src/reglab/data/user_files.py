@@ -47,6 +47,13 @@ class RawFile:
 
 def read_user_file(path: Path, *, label: str = "label") -> RawFile:
     """Read ``path`` (an .npz, a .csv, or a folder of IDX files) into unchecked arrays."""
+    try:
+        return _read(path, label)
+    except OSError as err:  # permissions, a folder named .npz, I/O errors
+        raise DataError(f"Cannot read {path}: {err}.") from err
+
+
+def _read(path: Path, label: str) -> RawFile:
     if path.is_dir():
         paths = idx_paths(path)
         arrays = dict(zip(KEYS, (read_idx(p) for p in paths), strict=True))
@@ -122,12 +129,13 @@ def _read_csv(path: Path, label: str) -> dict[str, np.ndarray]:
     origin = str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise bad(origin, "content", "UTF-8 text", f"unreadable ({err})") from err
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if not rows:
+    except UnicodeDecodeError as err:
+        raise bad(origin, "content", "UTF-8 text", f"undecodable bytes ({err})") from err
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
         raise bad(origin, "content", "a header line and data lines", "no lines")
-    header = [cell.strip() for cell in rows[0]]
+    header = [cell.strip() for cell in next(csv.reader([lines[first]]))]
     if label not in header:
         raise bad(
             origin,
@@ -135,13 +143,47 @@ def _read_csv(path: Path, label: str) -> dict[str, np.ndarray]:
             f"a line of column names including the label column {label!r} (--label names it)",
             header[:8],
         )
-    if len(rows) == 1:
+    if not any(line.strip() for line in lines[first + 1 :]):
         raise bad(origin, "content", "at least one data line after the header", "none")
-    values = np.empty((len(rows) - 1, len(header)), dtype=np.float64)  # [N, columns]
-    for i, row in enumerate(rows[1:]):
-        values[i] = _numbers(row, header, origin, line=i + 2)
+    values = _fast_values(text, first + 1, len(header))
+    if values is None:  # numpy refused a line: find it, and say which and why
+        values = _slow_values(lines, first + 1, header, origin)
     col = header.index(label)
     return {"x_train": np.delete(values, col, axis=1), "y_train": values[:, col]}
+
+
+def _fast_values(text: str, skip: int, columns: int) -> np.ndarray | None:
+    """All data lines as float64 ``[N, columns]`` via numpy's parser, or None if it fails."""
+    try:
+        values = np.loadtxt(
+            io.StringIO(text),
+            delimiter=",",
+            skiprows=skip,
+            ndmin=2,
+            quotechar='"',
+            dtype=np.float64,
+        )
+    except ValueError:
+        return None
+    return values if values.shape[1] == columns else None
+
+
+def _slow_values(lines: list[str], skip: int, header: list[str], origin: str) -> np.ndarray:
+    rows = [row for row in csv.reader(lines[skip:]) if any(cell.strip() for cell in row)]
+    values = np.empty((len(rows), len(header)), dtype=np.float64)  # [N, columns]
+    for i, row in enumerate(rows):
+        values[i] = _numbers(row, header, origin, line=_line_of(lines, skip, i))
+    return values
+
+
+def _line_of(lines: list[str], skip: int, index: int) -> int:
+    """The 1-based line number of the ``index``-th non-blank line after ``skip`` lines."""
+    seen = -1
+    for number, line in enumerate(lines[skip:], start=skip + 1):
+        seen += bool(line.strip())
+        if seen == index:
+            return number
+    return len(lines)
 
 
 def _numbers(row: list[str], header: list[str], origin: str, *, line: int) -> list[float]:
