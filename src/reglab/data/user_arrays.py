@@ -10,7 +10,7 @@ x_test, y_test]`` that :func:`check_arrays` turns into :class:`UserArrays` or re
     (2, (3,), None)
     >>> check_arrays({"x_train": x, "y_train": np.array([0, 1, 1, 1])}, origin="t.npz")
     Traceback (most recent call last):
-    reglab.errors.DataError: The class counts of y_train in t.npz must be at least 2 ...
+    reglab.errors.DataError: The class counts of y_train of t.npz must be at least 2 ...
 
 Rules: features are ``[N, D]`` (tabular) or images ``[N, H, W]`` / ``[N, C, H, W]`` (a
 ``[N, H, W, C]`` array with C in 1, 3, 4 and H not is read as channels-last and transposed);
