@@ -22,7 +22,7 @@ def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_known_names() -> None:
-    assert DATASETS == ("mnist", "digits", "synthetic")
+    assert DATASETS == ("mnist", "digits", "synthetic", "mnist1d")
     with pytest.raises(
         ConfigError, match="Unknown dataset 'cifar'; known datasets are: mnist, digits, synthetic"
     ):

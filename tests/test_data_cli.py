@@ -54,7 +54,7 @@ def test_info_val_size_error_is_one_line(capsys: pytest.CaptureFixture[str]) -> 
 
 def test_unknown_dataset(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["data", "info", "cifar10"]) == 2
-    assert "known datasets are: mnist, digits, synthetic" in capsys.readouterr().err
+    assert "known datasets are: mnist, digits, synthetic, mnist1d" in capsys.readouterr().err
 
 
 def test_fetch_builtin_needs_nothing(capsys: pytest.CaptureFixture[str]) -> None:

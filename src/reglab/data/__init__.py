@@ -1,4 +1,5 @@
-"""Datasets for reglab: real MNIST (verified, cached), scikit-learn digits, synthetic regression.
+"""Datasets for reglab: real MNIST (verified, cached), scikit-learn digits, MNIST-1D, synthetic
+regression, and the user's own files (``reglab data add NAME FILE``).
 
     >>> from reglab.config import DataConfig
     >>> from reglab.data import load_dataset
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from reglab.data.cache import data_dir
 from reglab.data.dataset import Dataset
+from reglab.data.identity import DatasetIdentity, dataset_checksum, dataset_identity
 from reglab.data.registry import (
     DATASETS,
     SUGGESTED_VAL_SIZE,
@@ -21,14 +23,29 @@ from reglab.data.registry import (
     fetch,
     load_dataset,
 )
+from reglab.data.user import (
+    UserDataset,
+    add_user_dataset,
+    read_user_meta,
+    remove_user_dataset,
+    user_datasets,
+)
 
 __all__ = [
     "DATASETS",
     "SUGGESTED_VAL_SIZE",
     "Dataset",
+    "DatasetIdentity",
+    "UserDataset",
+    "add_user_dataset",
     "cache_file",
     "check_name",
     "data_dir",
+    "dataset_checksum",
+    "dataset_identity",
     "fetch",
     "load_dataset",
+    "read_user_meta",
+    "remove_user_dataset",
+    "user_datasets",
 ]

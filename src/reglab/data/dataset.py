@@ -33,6 +33,8 @@ class Dataset:
     the data came from and ``checksum`` is the sha256 of the canonical file (or of the
     generator parameters). Regression sets carry the noise-free test target ``f_test``
     ``[N_test]`` and the noise level ``noise_std`` so bias and variance can be separated.
+    ``image_shape`` is ``(C, H, W)`` for image data (``x_*`` rows are those images flattened,
+    channel-major, so ``x.view(-1, *image_shape)`` restores them) and None otherwise.
     """
 
     name: str
@@ -49,6 +51,7 @@ class Dataset:
     checksum: str
     f_test: torch.Tensor | None = None
     noise_std: float = 0.0
+    image_shape: tuple[int, int, int] | None = None
 
     @property
     def in_features(self) -> int:
@@ -70,6 +73,7 @@ class Dataset:
             "task": self.task,
             "num_classes": self.num_classes,
             "input_shape": list(self.input_shape),
+            "image_shape": None if self.image_shape is None else list(self.image_shape),
             "splits": splits,
             "checksum": self.checksum,
             "source": self.source,

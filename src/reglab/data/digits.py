@@ -56,6 +56,7 @@ def load_digits(cfg: DataConfig) -> Dataset:
         (x[:n], y[:n], x[n:], y[n:]),
         num_classes=10,
         input_shape=(8, 8),
+        image_shape=(1, 8, 8),
         source=f"scikit-learn=={metadata.version('scikit-learn')} ({file.name})",
         checksum=sha256_file(file),
     )

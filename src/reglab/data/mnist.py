@@ -87,6 +87,7 @@ def load_mnist(cfg: DataConfig) -> Dataset:
         official,
         num_classes=10,
         input_shape=(28, 28),
+        image_shape=(1, 28, 28),
         source=source,
         checksum=checksum,
     )

@@ -86,6 +86,7 @@ def build_dataset(
     checksum: str,
     f_test: torch.Tensor | None = None,
     noise_std: float = 0.0,
+    image_shape: tuple[int, int, int] | None = None,
 ) -> Dataset:
     """Split the official (x_train, y_train, x_test, y_test) per ``cfg`` into a Dataset."""
     x_full, y_full, x_test, y_test = official  # [N, D], [N], [N_test, D], [N_test]
@@ -113,4 +114,5 @@ def build_dataset(
         checksum=checksum,
         f_test=f_test,
         noise_std=noise_std,
+        image_shape=image_shape,
     )
