@@ -44,7 +44,7 @@ def create_model(
     device: torch.device | str = "cpu",
 ) -> PackedModel:
     """The pack of ``config``'s family: M members, member i initialized from seeds[i]."""
-    factory = FAMILIES["mlp"]  # the only family until ModelConfig names one
+    factory = FAMILIES[config.family]
     return factory(
         config,
         in_features=in_features,
