@@ -1,4 +1,6 @@
-"""The end of a pack: restore each member's final weights, then test once and summarize.
+"""The end of a pack: restore each member's kept weights (``TrainerState.kept_weights``: the
+best ones for early stopping with restore_best, whether it stopped or reached the epoch
+budget, as Keras 3 does), then test once and summarize.
 
 The test set is touched here only, once per run, after best-weight restore (DESIGN.md,
 decision 4).
@@ -24,9 +26,10 @@ def finish(state: TrainerState, data: Dataset, chunk: int) -> list[RunResult]:
     """Per-member results: test metrics and predictions, weight statistics, dead units
     (``chunk``: examples per evaluation batch)."""
     tensors = [t.detach().clone() for t in state.model.tensors()]
-    for i, saved in state.final.items():
-        for t, s in zip(tensors, saved, strict=True):
-            t[i] = s
+    for i in range(len(state.members)):  # restore-best members, whether stopped or not
+        if i in state.final or state.best_weights(i) is not None:
+            for t, kept in zip(tensors, state.kept_weights(i), strict=True):
+                t[i] = kept
     net = state.model.with_tensors(tensors)
     dev = state.device
     test = measure(

@@ -86,6 +86,28 @@ class TrainerState:
     def device(self) -> torch.device:
         return self.x.device
 
+    def best_weights(self, i: int) -> list[torch.Tensor] | None:
+        """Member i's restore-best snapshot (in model.tensors() order), or None where there is
+        nothing to restore: no early stopping with restore_best, or no epoch monitored yet."""
+        stopper = self.stoppers[i]
+        if (
+            stopper is None
+            or not stopper.config.restore_best
+            or stopper.best_epoch is None
+            or self.best is None
+        ):
+            return None
+        return [t[i] for t in self.best]
+
+    def kept_weights(self, i: int) -> list[torch.Tensor]:
+        """The weights member i is tested with: those it kept when it ended; else, at the end
+        of the epoch budget, its best ones if it restores them (Keras 3's EarlyStopping
+        restores in on_train_end too); else the current ones."""
+        if i in self.final:
+            return self.final[i]
+        best = self.best_weights(i)
+        return best if best is not None else [t.detach()[i] for t in self.model.tensors()]
+
     @property
     def best_epochs(self) -> list[int]:
         """Best epoch per member: the early-stopping one, else the lowest val_loss epoch."""

@@ -185,7 +185,6 @@ class PackTrainer:
         """A member stops: keep its final weights; a diverged one is zeroed (no NaN work)."""
         s = self.state
         s.ended[i] = {**info, "epoch": s.epoch}
-        stopper = s.stoppers[i]
         if info["status"] == "diverged":
             with torch.no_grad():
                 for t in s.model.tensors():
@@ -195,9 +194,7 @@ class PackTrainer:
                         if v.dim() > 0:
                             v[i].zero_()
             return
-        restore = stopper is not None and stopper.config.restore_best and s.best is not None
-        source = s.best if restore else [t.detach() for t in s.model.tensors()]
-        s.final[i] = [t[i].clone() for t in source]  # type: ignore[union-attr]
+        s.final[i] = [t.clone() for t in s.kept_weights(i)]  # the best ones if it restores
 
     def _snapshot(self, improved: list[int]) -> None:
         """Copy the current weights of members that improved into the restore-best snapshot."""
