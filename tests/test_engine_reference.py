@@ -64,18 +64,25 @@ def test_dropout_matches_plain_loop_with_same_masks() -> None:
 
 
 def test_l1_l2_match_autograd_penalty() -> None:
-    pack = _pack(["l1=1e-3+l2=1e-3"])
-    ref = reference_model(pack, 0)
-
-    def penalty(model: torch.nn.Sequential) -> torch.Tensor:
-        kernels = [model[0].weight, model[2].weight]
-        return sum(1e-3 * k.abs().sum() + 1e-3 * k.square().sum() for k in kernels)
-
-    reference_train(
-        pack, 0, ref, torch.optim.Adam(ref.parameters(), eps=1e-7), STEPS, extra_loss=penalty
-    )
+    """Unequal coefficients, so swapping L1 and L2 anywhere in the engine is caught."""
+    pack = _pack(["l1=1e-3+l2=5e-3"])
     run_steps(pack, STEPS)
-    _compare(pack, ref, rel=1e-4)  # sign(w) near 0 makes L1 slightly rounding-sensitive
+
+    def trained(l1: float, l2: float) -> torch.nn.Sequential:
+        ref = reference_model(_pack(["none"]), 0)
+
+        def penalty(model: torch.nn.Sequential) -> torch.Tensor:
+            kernels = [model[0].weight, model[2].weight]
+            return sum(l1 * k.abs().sum() + l2 * k.square().sum() for k in kernels)
+
+        opt = torch.optim.Adam(ref.parameters(), eps=1e-7)
+        reference_train(pack, 0, ref, opt, STEPS, extra_loss=penalty)
+        return ref
+
+    _compare(pack, trained(1e-3, 5e-3), rel=1e-4)  # sign(w) near 0: rounding-sensitive L1
+    swapped = trained(5e-3, 1e-3)
+    with pytest.raises(AssertionError, match="relative error"):
+        _compare(pack, swapped, rel=1e-4)
 
 
 def test_weight_decay_is_adamw_on_kernels() -> None:
