@@ -59,7 +59,7 @@ def measure(
         if predictions:
             preds.append(pred)
         if taps:
-            peak = torch.cat([t.abs().amax(1) for t in taps], dim=1)  # [M, hidden units]
+            peak = torch.cat([t.abs().amax(1).flatten(1) for t in taps], dim=1)  # [M, units]
             peaks = peak if peaks is None else torch.maximum(peaks, peak)
     acc = correct / n if task != "regression" else torch.full((m,), float("nan"))
     dead = (peaks <= DEAD_THRESHOLD).float().mean(1) if peaks is not None else None
