@@ -31,19 +31,23 @@ def trainer(m):
     members = [
         Member(i // 2, parse_arm(a)) for i, a in enumerate(["none", "dropout=0.5"] * (m // 2))
     ]
-    return PackTrainer(
-        data, ModelConfig(hidden=(512,)), OptimizerConfig(), TrainConfig(batch_size=32), members
+    return PackTrainer(  # the plain hand-written step on both sides
+        data,
+        ModelConfig(hidden=(512,)),
+        OptimizerConfig(),
+        TrainConfig(batch_size=32),
+        members,
+        path="backprop",
     )
 
 
 for m in (2, 10):
     eager, comp = trainer(m), trainer(m)
-    comp.chunked = None
-    eager.chunked = None  # compare the same (plain hand-written) step
-    bp = comp.backprop
+    step = comp.stepper.body
+    bp = step.backprop
     t0 = time.perf_counter()
     compiled = torch.compile(bp.__call__, dynamic=False)
-    comp.backprop = lambda xb, yb, step, _c=compiled: _c(xb, yb, torch.tensor(step))
+    step.backprop = lambda xb, yb, step, _c=compiled: _c(xb, yb, torch.tensor(step))
     batches = eager.batches(0)
     for i in range(5):  # warm-up + compile (int step changes: mark it as a tensor would recompile)
         comp.train_batch(batches[i])

@@ -113,7 +113,7 @@ class Pack:
                 self.epoch += 1
                 self.batches = tr.batches(self.epoch)
             nxt = self.batches[s + 1] if s + 1 < len(self.batches) else None
-            tr.train_batch(self.batches[s], None, nxt)
+            tr.train_batch(self.batches[s], nxt)
             self.done += 1
         sync(self.device)
         return time.perf_counter() - start

@@ -27,13 +27,13 @@ def tiny_dataset(n: int = 256, d: int = 20, classes: int = 4, seed: int = 0) -> 
 def reference_model(trainer: PackTrainer, i: int) -> nn.Sequential:
     """An nn.Sequential with member i's initial weights (Linear, ReLU, ..., Linear)."""
     layers: list[nn.Module] = []
-    for layer, (w, b) in enumerate(zip(trainer.net.weights, trainer.net.biases, strict=True)):
+    for layer, (w, b) in enumerate(zip(trainer.model.weights, trainer.model.biases, strict=True)):
         lin = nn.Linear(w.shape[1], w.shape[2])
         with torch.no_grad():
             lin.weight.copy_(w[i].T)
             lin.bias.copy_(b[i, 0])
         layers.append(lin)
-        if layer < len(trainer.net.weights) - 1:
+        if layer < len(trainer.model.weights) - 1:
             layers.append(nn.ReLU())
     return nn.Sequential(*layers)
 
@@ -51,7 +51,7 @@ def reference_train(
 ) -> None:
     """The conventional loop, fed the engine's data order and dropout masks for member i."""
     seed = trainer.members[i].seed
-    x, y, batch = trainer.x, trainer.y, trainer.train.batch_size
+    x, y, batch = trainer.state.x, trainer.state.y, trainer.train.batch_size
     keys = torch.tensor([seeding.key(seed, "order")])
     drop_keys = torch.tensor([seeding.key(seed, "dropout", 0)])
     step, epoch = 0, 0
@@ -83,9 +83,9 @@ def reference_train(
 def run_steps(trainer: PackTrainer, steps: int) -> None:
     """Train the pack for exactly ``steps`` steps (across epochs), as train_epoch would."""
     epoch, done = 0, 0
-    n = len(trainer.x)
+    n = len(trainer.state.x)
     while done < steps:
-        order = seeding.permutations(trainer.order_keys, epoch, n)
+        order = seeding.permutations(trainer.state.order_keys, epoch, n)
         for first in range(0, n, trainer.train.batch_size):
             if done == steps:
                 return
@@ -95,7 +95,7 @@ def run_steps(trainer: PackTrainer, steps: int) -> None:
 
 
 def member_weights(trainer: PackTrainer, i: int) -> list[torch.Tensor]:
-    return [t.detach()[i].clone() for t in trainer.net.parameters()]
+    return [t.detach()[i].clone() for t in trainer.model.parameters()]
 
 
 def assert_close_rel(a: torch.Tensor, b: torch.Tensor, rel: float) -> None:

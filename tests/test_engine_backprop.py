@@ -1,4 +1,4 @@
-"""The hand-written forward/backward (engine/backprop.py) against autograd on the same step."""
+"""The hand-written forward/backward (engine/step/backprop.py) against autograd on the same step."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from reglab.arms import parse_arm
 from reglab.config import ModelConfig, OptimizerConfig, TrainConfig
 from reglab.data import Dataset
 from reglab.engine import Member, PackTrainer
-from reglab.engine.backprop import Backprop
-from reglab.engine.measure import loss_per_member
+from reglab.engine.loss import loss_per_member
+from reglab.engine.step import BackpropStep, ReferenceStep, StepPath
 from tests.engine_helpers import tiny_dataset
 
 # rows 1, 2, 4 drop hidden units, 2 and 3 drop inputs: every site has a strict subset
@@ -34,13 +34,16 @@ def _regression(data: Dataset) -> Dataset:
     )
 
 
-def _trainer(activation: str, task: str, *, bn: bool = False) -> PackTrainer:
+def _trainer(
+    activation: str, task: str, *, bn: bool = False, path: StepPath = "backprop"
+) -> PackTrainer:
     data = tiny_dataset(n=96)
     data = _regression(data) if task == "regression" else data
     arms = [("bn" if a == "none" else a + "+bn") if bn else a for a in ARMS]
     members = [Member(seed, parse_arm(a)) for seed, a in enumerate(arms)]
     model = ModelConfig(hidden=(16, 12), activation=activation)
-    return PackTrainer(data, model, OptimizerConfig(), TrainConfig(batch_size=8), members)
+    train = TrainConfig(batch_size=8)
+    return PackTrainer(data, model, OptimizerConfig(), train, members, "cpu", path=path)
 
 
 @pytest.mark.parametrize("bn", [False, True])
@@ -48,12 +51,13 @@ def _trainer(activation: str, task: str, *, bn: bool = False) -> PackTrainer:
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu"])
 def test_gradients_and_loss_equal_autograds(activation: str, task: str, bn: bool) -> None:
     trainer = _trainer(activation, task, bn=bn)
-    backprop = trainer.backprop
-    assert isinstance(backprop, Backprop)
-    idx = seeding.permutations(trainer.order_keys, 0, len(trainer.x))[:, :8]
-    xb, yb = trainer.x[idx], trainer.y[idx]
-    params = trainer.net.parameters()
-    stats = trainer.net.bn_stats
+    step = trainer.stepper.body
+    assert isinstance(step, BackpropStep)
+    backprop = step.backprop
+    idx = seeding.permutations(trainer.state.order_keys, 0, len(trainer.state.x))[:, :8]
+    xb, yb = trainer.state.x[idx], trainer.state.y[idx]
+    params = trainer.model.parameters()
+    stats = trainer.model.bn_stats
     for step in (0, 5):
         before = [(s.mean.clone(), s.var.clone()) for s in stats]
         loss = backprop(xb.clone(), yb, step)
@@ -62,8 +66,8 @@ def test_gradients_and_loss_equal_autograds(activation: str, task: str, bn: bool
         for s, (mean, var) in zip(stats, before, strict=True):  # autograd updates them again
             s.mean.copy_(mean)
             s.var.copy_(var)
-        trainer.opt.zero_grad()
-        out = trainer.net.forward(xb, training=True, drop=trainer.drop, step=step)
+        trainer.state.opt.zero_grad()
+        out = trainer.model.forward(xb, training=True, drop=trainer.state.drop, step=step)
         ref = loss_per_member(out, yb, task)
         ref.sum().backward()
         torch.testing.assert_close(loss, ref.detach(), rtol=1e-6, atol=1e-7)
@@ -72,7 +76,7 @@ def test_gradients_and_loss_equal_autograds(activation: str, task: str, bn: bool
         for s, (mean, var) in zip(stats, after, strict=True):  # running statistics too
             torch.testing.assert_close(s.mean, mean)
             torch.testing.assert_close(s.var, var)
-        kernels = grads[: len(trainer.net.weights)]
+        kernels = grads[: len(trainer.model.weights)]
         assert all(bool((g.flatten(1).abs().sum(1) > 0).all()) for g in kernels)  # every member
 
 
@@ -80,13 +84,12 @@ def test_gradients_and_loss_equal_autograds(activation: str, task: str, bn: bool
 def test_training_with_either_path_ends_at_the_same_weights(bn: bool) -> None:
     fast, slow = (
         _trainer("relu", "classification", bn=bn),
-        _trainer("relu", "classification", bn=bn),
+        _trainer("relu", "classification", bn=bn, path="reference"),
     )
-    slow.backprop = None
-    slow.chunked = None  # the chunked step needs the hand-written one
+    assert isinstance(slow.stepper.body, ReferenceStep)
 
     def compared(trainer: PackTrainer) -> list[torch.Tensor]:
-        net = trainer.net
+        net = trainer.model
         if not bn:
             return net.tensors()
         # a bias before BN has a zero gradient up to rounding, which Adam scales to +-lr

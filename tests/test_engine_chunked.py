@@ -1,5 +1,5 @@
-"""The chunked first-layer update (engine/chunked.py) and the slice path of the dropout rows
-(engine/backprop.py) give the plain step's numbers bit for bit."""
+"""The chunked first-layer update (engine/step/chunked.py) and the slice path of the dropout rows
+(engine/step/backprop.py) give the plain step's numbers bit for bit."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import torch
 from reglab.arms import parse_arm
 from reglab.config import ModelConfig, OptimizerConfig, TrainConfig
 from reglab.engine import Member, PackTrainer
+from reglab.engine.step import ChunkedStep, StepPath
 from tests.engine_helpers import tiny_dataset
 
 PACKS = {
@@ -27,14 +28,11 @@ PACKS = {
 def _pack(arms: list[str], hidden: tuple[int, ...], path: str) -> PackTrainer:
     members = [Member(i // 2, parse_arm(a)) for i, a in enumerate(arms)]
     train = TrainConfig(epochs=3, batch_size=32, train_eval_size=64)
-    tr = PackTrainer(
-        tiny_dataset(n=200), ModelConfig(hidden=hidden), OptimizerConfig(), train, members
+    step: StepPath = {"chunked": "auto", "plain": "backprop", "autograd": "reference"}[path]
+    data = tiny_dataset(n=200)
+    return PackTrainer(
+        data, ModelConfig(hidden=hidden), OptimizerConfig(), train, members, path=step
     )
-    if path in ("plain", "autograd"):
-        tr.chunked = None
-    if path == "autograd":
-        tr.backprop = None
-    return tr
 
 
 # BN's hand-written backward is its own formula, equal to autograd's to rounding only
@@ -48,14 +46,15 @@ CASES = [
 def test_chunked_step_is_bit_identical(name: str, other: str) -> None:
     arms, hidden = PACKS[name]
     fast, ref = _pack(arms, hidden, "chunked"), _pack(arms, hidden, other)
-    assert fast.chunked is not None
+    chunked = fast.stepper.body
+    assert isinstance(chunked, ChunkedStep)
     for _ in range(3):  # 7 batches an epoch, the last one ragged: epochs end and restart
         got, want = fast.train_epoch(), ref.train_epoch()
         assert [r.data_loss for r in got] == [r.data_loss for r in want]
-    assert fast.chunked.ahead is None  # nothing computed ahead across an epoch's end
-    for p, q in zip(fast.net.parameters(), ref.net.parameters(), strict=True):
+    assert chunked.ahead is None  # nothing computed ahead across an epoch's end
+    for p, q in zip(fast.model.parameters(), ref.model.parameters(), strict=True):
         assert torch.equal(p, q)
-        sp, sq = fast.opt.inner.state[p], ref.opt.inner.state[q]
+        sp, sq = fast.state.opt.inner.state[p], ref.state.opt.inner.state[q]
         assert all(torch.equal(sp[k], sq[k]) for k in ("step", "exp_avg", "exp_avg_sq"))
 
 
@@ -69,7 +68,7 @@ def test_chunked_step_is_bit_identical(name: str, other: str) -> None:
     ],
 )
 def test_chunked_only_where_it_applies(arms: list[str], chunked: bool) -> None:
-    assert (_pack(arms, (24,), "chunked").chunked is not None) == chunked
+    assert isinstance(_pack(arms, (24,), "chunked").stepper.body, ChunkedStep) == chunked
 
 
 def test_sgd_packs_step_whole() -> None:
@@ -81,4 +80,13 @@ def test_sgd_packs_step_whole() -> None:
         TrainConfig(),
         members,
     )
-    assert tr.chunked is None
+    assert not isinstance(tr.stepper.body, ChunkedStep)
+    with pytest.raises(ValueError, match="chunked step needs"):
+        PackTrainer(
+            tr.data,
+            ModelConfig(hidden=(8,)),
+            OptimizerConfig(name="sgd"),
+            TrainConfig(),
+            tr.members,
+            path="chunked",
+        )

@@ -52,10 +52,10 @@ def test_member_matches_itself_alone_in_a_pack_of_eight() -> None:
 
 def test_paired_seeds_share_initial_weights_and_order_across_arms() -> None:
     pack = _trainer([Member(4, parse_arm("none")), Member(4, parse_arm("dropout=0.5+l2=1"))])
-    w = pack.net.weights[0].detach()
+    w = pack.model.weights[0].detach()
     assert torch.equal(w[0], w[1])
     bn = _trainer([Member(4, parse_arm("bn"))])
-    assert torch.equal(bn.net.weights[0].detach()[0], w[0])
+    assert torch.equal(bn.model.weights[0].detach()[0], w[0])
 
 
 def test_diverging_member_is_isolated() -> None:
@@ -99,7 +99,7 @@ def test_early_stopped_member_restores_best_weights() -> None:
 def test_batch_norm_running_stats_are_per_member() -> None:
     pack = _trainer([Member(0, parse_arm("bn")), Member(1, parse_arm("bn"))])
     run_steps(pack, 10)
-    mean = pack.net.bn_stats[0].mean
+    mean = pack.model.bn_stats[0].mean
     assert mean.shape == (2, 32)
     assert not torch.allclose(mean[0], mean[1])
     assert not torch.allclose(mean[0], torch.zeros(32))

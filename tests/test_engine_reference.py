@@ -32,10 +32,10 @@ def _pack(arms: list[str], optimizer: OptimizerConfig | None = None, seed: int =
 
 
 def _compare(pack: PackTrainer, ref: torch.nn.Sequential, rel: float = 1e-5) -> None:
-    w0, w1 = pack.net.weights[0].detach()[0], pack.net.weights[1].detach()[0]
+    w0, w1 = pack.model.weights[0].detach()[0], pack.model.weights[1].detach()[0]
     assert_close_rel(w0, ref[0].weight.detach().T, rel)
     assert_close_rel(w1, ref[2].weight.detach().T, rel)
-    assert_close_rel(pack.net.biases[0].detach()[0, 0], ref[0].bias.detach(), rel)
+    assert_close_rel(pack.model.biases[0].detach()[0, 0], ref[0].bias.detach(), rel)
 
 
 @pytest.mark.parametrize(
@@ -64,18 +64,25 @@ def test_dropout_matches_plain_loop_with_same_masks() -> None:
 
 
 def test_l1_l2_match_autograd_penalty() -> None:
-    pack = _pack(["l1=1e-3+l2=1e-3"])
-    ref = reference_model(pack, 0)
-
-    def penalty(model: torch.nn.Sequential) -> torch.Tensor:
-        kernels = [model[0].weight, model[2].weight]
-        return sum(1e-3 * k.abs().sum() + 1e-3 * k.square().sum() for k in kernels)
-
-    reference_train(
-        pack, 0, ref, torch.optim.Adam(ref.parameters(), eps=1e-7), STEPS, extra_loss=penalty
-    )
+    """Unequal coefficients, so swapping L1 and L2 anywhere in the engine is caught."""
+    pack = _pack(["l1=1e-3+l2=5e-3"])
     run_steps(pack, STEPS)
-    _compare(pack, ref, rel=1e-4)  # sign(w) near 0 makes L1 slightly rounding-sensitive
+
+    def trained(l1: float, l2: float) -> torch.nn.Sequential:
+        ref = reference_model(_pack(["none"]), 0)
+
+        def penalty(model: torch.nn.Sequential) -> torch.Tensor:
+            kernels = [model[0].weight, model[2].weight]
+            return sum(l1 * k.abs().sum() + l2 * k.square().sum() for k in kernels)
+
+        opt = torch.optim.Adam(ref.parameters(), eps=1e-7)
+        reference_train(pack, 0, ref, opt, STEPS, extra_loss=penalty)
+        return ref
+
+    _compare(pack, trained(1e-3, 5e-3), rel=1e-4)  # sign(w) near 0: rounding-sensitive L1
+    swapped = trained(5e-3, 1e-3)
+    with pytest.raises(AssertionError, match="relative error"):
+        _compare(pack, swapped, rel=1e-4)
 
 
 def test_weight_decay_is_adamw_on_kernels() -> None:
@@ -105,20 +112,20 @@ def test_maxnorm_matches_projection_after_each_step() -> None:
     )
     run_steps(pack, STEPS)
     _compare(pack, ref)
-    assert pack.net.weights[0].detach().norm(dim=1).max() <= 0.5 + 1e-5
+    assert pack.model.weights[0].detach().norm(dim=1).max() <= 0.5 + 1e-5
 
 
 def test_l2_and_weight_decay_differ_under_adam() -> None:
     """With Adam, an L2 penalty is rescaled by the adaptive denominator; decay is not."""
     pack = _pack(["l2=0.05", "wd=0.05"])
     run_steps(pack, STEPS)
-    a, b = (pack.net.weights[0].detach()[i] for i in range(2))
+    a, b = (pack.model.weights[0].detach()[i] for i in range(2))
     assert (a - b).norm() / b.norm() > 1e-3
 
 
 def test_adamw_optimizer_applies_default_decay() -> None:
     pack = _pack(["none"], OptimizerConfig(name="adamw"))
-    assert pack.coefs.wd.tolist() == pytest.approx([0.01])
+    assert pack.state.coefs.wd.tolist() == pytest.approx([0.01])
     plain = _pack(["none"], OptimizerConfig())
-    assert plain.coefs.wd.tolist() == [0.0]
+    assert plain.state.coefs.wd.tolist() == [0.0]
     assert Regularization() == parse_arm("none")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import torch
 
 from reglab import seeding
-from reglab.models import DropoutSite
-from reglab.techniques import dropout
+from reglab.techniques import DropoutSite, dropout
 
 
 def _lowbias32(x: int) -> int:  # C. Wellons' lowbias32, in plain Python ints

@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 Activation = Literal["relu", "tanh", "gelu", "sigmoid"]
+ModelFamily = Literal["mlp"]  # reglab.models.FAMILIES: one entry per name
 Init = Literal["glorot_uniform", "torch"]
 OptimizerName = Literal["adam", "adamw", "sgd"]
 Monitor = Literal["val_loss", "val_acc"]
@@ -148,11 +149,13 @@ class DataConfig(_Config):
 
 @dataclass(frozen=True)
 class ModelConfig(_Config):
-    """An MLP: input -> hidden widths -> classes. Keras defaults: Glorot-uniform, zero bias."""
+    """A model: ``family`` (an MLP: input -> hidden widths -> classes), Keras defaults:
+    Glorot-uniform, zero bias."""
 
     hidden: tuple[int, ...] = (512,)
     activation: Activation = "relu"
     init: Init = "glorot_uniform"
+    family: ModelFamily = "mlp"
 
     def __post_init__(self) -> None:
         if not isinstance(self.hidden, tuple) or not self.hidden:
@@ -161,6 +164,7 @@ class ModelConfig(_Config):
             _check_int("ModelConfig", "hidden", width, 1)
         _check_choice("ModelConfig", "activation", self.activation, Activation)
         _check_choice("ModelConfig", "init", self.init, Init)
+        _check_choice("ModelConfig", "family", self.family, ModelFamily)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,30 @@
-"""The engine: packs of runs trained as one batched network (DESIGN.md, "Packs")."""
+"""The engine: packs of runs trained as one batched network (DESIGN.md, "Packs").
+
+Layout: trainer.py (PackTrainer: epochs, early stopping, divergence), state.py (TrainerState:
+everything a pack holds, in one dataclass), step/ (the training step: the autograd reference
+and the fast paths, chosen by ``select_step``), optim.py (the pack's optimizer with
+penalties, decay and max-norm), loss.py, measure.py (evaluation-mode measurements),
+finish.py (the final test), checkpoint.py, records.py (EpochRecord, RunResult). The engine
+trains any ``reglab.models.PackedModel`` and imports nothing below it in DESIGN.md's layers.
+"""
 
 from reglab.engine.device import resolve_device
-from reglab.engine.pack import Member, PackTrainer
 from reglab.engine.records import HIST_EDGES, EpochRecord, RunResult
+from reglab.engine.state import Member, TrainerState
+from reglab.engine.step import GraphMode, StepPath, select_step
+from reglab.engine.trainer import PackTrainer
 
 __all__ = [
     "HIST_EDGES",
     "EpochRecord",
+    "GraphMode",
     "Member",
     "PackTrainer",
     "RunResult",
+    "StepPath",
+    "TrainerState",
     "resolve_device",
+    "select_step",
     "train_pack",
 ]
 

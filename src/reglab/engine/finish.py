@@ -1,4 +1,6 @@
-"""The end of a pack: restore each member's final weights, then test once and summarize.
+"""The end of a pack: restore each member's kept weights (``TrainerState.kept_weights``: the
+best ones for early stopping with restore_best, whether it stopped or reached the epoch
+budget, as Keras 3 does), then test once and summarize.
 
 The test set is touched here only, once per run, after best-weight restore (DESIGN.md,
 decision 4).
@@ -7,34 +9,33 @@ decision 4).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
+from reglab.data import Dataset
 from reglab.engine.measure import WeightStats, measure, weight_stats
 from reglab.engine.records import RunResult
-from reglab.models import with_tensors
-
-if TYPE_CHECKING:
-    from reglab.engine.pack import PackTrainer
+from reglab.engine.state import TrainerState
 
 __all__ = ["finish"]
 
 
 @torch.no_grad()
-def finish(trainer: PackTrainer) -> list[RunResult]:
-    """Per-member results: test metrics and predictions, weight statistics, dead units."""
-    tensors = [t.detach().clone() for t in trainer.net.tensors()]
-    for i, saved in trainer.final.items():
-        for t, s in zip(tensors, saved, strict=True):
-            t[i] = s
-    net = with_tensors(trainer.net, tensors)
-    data, chunk, dev = trainer.data, trainer.train.eval_batch_size, trainer.device
+def finish(state: TrainerState, data: Dataset, chunk: int) -> list[RunResult]:
+    """Per-member results: test metrics and predictions, weight statistics, dead units
+    (``chunk``: examples per evaluation batch)."""
+    tensors = [t.detach().clone() for t in state.model.tensors()]
+    for i in range(len(state.members)):  # restore-best members, whether stopped or not
+        if i in state.final or state.best_weights(i) is not None:
+            for t, kept in zip(tensors, state.kept_weights(i), strict=True):
+                t[i] = kept
+    net = state.model.with_tensors(tensors)
+    dev = state.device
     test = measure(
         net, data.x_test.to(dev), data.y_test.to(dev), data.task, chunk, predictions=True
     )
-    clean = measure(net, trainer.x_eval, trainer.y_eval, data.task, chunk, dead_units=True)
+    clean = measure(net, state.x_eval, state.y_eval, data.task, chunk, dead_units=True)
     dead = clean.dead
     stats = weight_stats(net)
     assert test.pred is not None and dead is not None
@@ -44,13 +45,13 @@ def finish(trainer: PackTrainer) -> list[RunResult]:
     dead_share = dead.cpu().tolist()
     train = list(zip(clean.loss.cpu().tolist(), clean.acc.cpu().tolist(), strict=True))
     return [
-        _result(trainer, i, (loss[i], acc[i]), train[i], pred[i], dead_share[i], stats)
-        for i in range(len(trainer.members))
+        _result(state, i, (loss[i], acc[i]), train[i], pred[i], dead_share[i], stats)
+        for i in range(len(state.members))
     ]
 
 
 def _result(
-    trainer: PackTrainer,
+    state: TrainerState,
     i: int,
     test: tuple[float, float],
     train: tuple[float, float],
@@ -58,23 +59,23 @@ def _result(
     dead: float,
     stats: WeightStats,
 ) -> RunResult:
-    ended = trainer.ended[i] or {
+    ended = state.ended[i] or {
         "status": "ok",
         "reason": "completed all epochs",
-        "epoch": trainer.epoch,
+        "epoch": state.epoch,
     }
     diverged = ended["status"] == "diverged"
     nan = float("nan")
     return RunResult(
-        seed=trainer.members[i].seed,
+        seed=state.members[i].seed,
         status="diverged" if diverged else "ok",
-        epochs=list(trainer.records[i]),
+        epochs=list(state.records[i]),
         test_loss=nan if diverged else test[0],
         test_acc=nan if diverged else test[1],
         test_pred=pred,
-        best_epoch=trainer.best_epochs[i],
+        best_epoch=state.best_epochs[i],
         stop_epoch=ended["epoch"],
-        train_seconds=math.fsum(r.seconds for r in trainer.records[i]),
+        train_seconds=math.fsum(r.seconds for r in state.records[i]),
         train_loss=nan if diverged else train[0],
         train_acc=nan if diverged else train[1],
         stop_reason=ended["reason"],

@@ -1,7 +1,8 @@
 """Measurements of a pack in evaluation mode: loss, accuracy, predictions, weight statistics.
 
-All functions take shared inputs x [N, D] and return per-member tensors [M] (or [M, N]),
-working through the examples in chunks so memory stays bounded for large packs.
+All functions take any PackedModel and shared inputs x [N, D] and return per-member tensors
+[M] (or [M, N]), working through the examples in chunks so memory stays bounded for large
+packs. The loss is engine/loss.py's.
 """
 
 from __future__ import annotations
@@ -10,28 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from reglab.engine.loss import loss_per_member
 from reglab.engine.records import HIST_EDGES
-from reglab.models import PackedMLP
+from reglab.models import PackedModel
 
-__all__ = ["Measured", "WeightStats", "loss_per_member", "measure", "weight_stats"]
+__all__ = ["Measured", "WeightStats", "measure", "weight_stats"]
 
 SPARSITY_THRESHOLD = 1e-3  # |w| below this counts as zero
 DEAD_THRESHOLD = 1e-6  # a unit whose |activation| never exceeds this is dead
-
-
-def loss_per_member(out: torch.Tensor, y: torch.Tensor, task: str) -> torch.Tensor:
-    """Mean loss per member: out [M, B, C], y [M, B] or [B] -> [M]."""
-    m, b, c = out.shape
-    y = y.expand(m, b)
-    if task == "regression":
-        return (out.squeeze(-1) - y).square().mean(1)
-    return (
-        F.cross_entropy(out.reshape(m * b, c), y.reshape(m * b), reduction="none")
-        .view(m, b)
-        .mean(1)
-    )
 
 
 @dataclass(frozen=True)
@@ -46,7 +34,7 @@ class Measured:
 
 @torch.no_grad()
 def measure(
-    net: PackedMLP,
+    net: PackedModel,
     x: torch.Tensor,
     y: torch.Tensor,
     task: str,
@@ -71,7 +59,7 @@ def measure(
         if predictions:
             preds.append(pred)
         if taps:
-            peak = torch.cat([t.abs().amax(1) for t in taps], dim=1)  # [M, hidden units]
+            peak = torch.cat([t.abs().amax(1).flatten(1) for t in taps], dim=1)  # [M, units]
             peaks = peak if peaks is None else torch.maximum(peaks, peak)
     acc = correct / n if task != "regression" else torch.full((m,), float("nan"))
     dead = (peaks <= DEAD_THRESHOLD).float().mean(1) if peaks is not None else None
@@ -89,8 +77,8 @@ class WeightStats:
 
 
 @torch.no_grad()
-def weight_stats(net: PackedMLP) -> WeightStats:
-    kernels = [w.detach().flatten(1) for w in net.weights]  # each [M, P_l]
+def weight_stats(net: PackedModel) -> WeightStats:
+    kernels = [w.detach().flatten(1) for w in net.kernels()]  # each [M, P_l]
     l1 = torch.stack([k.abs().sum(1) for k in kernels], 1)
     l2 = torch.stack([k.norm(dim=1) for k in kernels], 1)
     flat = torch.cat(kernels, 1).abs()  # [M, P]

@@ -1,52 +1,177 @@
-"""Checkpoint state of a pack: plain dicts of tensors and numbers, loadable with
-``torch.load(..., weights_only=True)`` (never an arbitrary pickle)."""
+"""A pack's trainer state, in one dataclass: what was built for it and where training stands.
+
+Everything the step, the end-of-epoch bookkeeping, the checkpoint and the final test read or
+change is a field of ``TrainerState``; the modules that act on it (engine/step/,
+engine/trainer.py, engine/checkpoint.py, engine/finish.py) take it as an argument and set no
+attributes on the trainer. ``TrainerState.build`` makes one from a plan's pieces::
+
+    >>> state = TrainerState.build(data, ModelConfig(), OptimizerConfig(), TrainConfig(),
+    ...                            [Member(0, Regularization())], torch.device("cpu"))
+    >>> state.model.members, state.epoch
+    (1, 0)
+"""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING, Any
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 
+from reglab import seeding
+from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
+from reglab.data import Dataset
+from reglab.engine.optim import Coefficients, PackOptimizer
 from reglab.engine.records import EpochRecord
+from reglab.models import PackedModel, create_model
+from reglab.techniques import DropoutPlan, EarlyStopping
 
-if TYPE_CHECKING:
-    from reglab.engine.pack import PackTrainer
-
-__all__ = ["load_state_dict", "state_dict"]
-
-
-def state_dict(trainer: PackTrainer) -> dict[str, Any]:
-    """Everything needed to continue the pack exactly where it is (between epochs)."""
-    return {
-        "epoch": trainer.epoch,
-        "step": trainer.step,
-        "tensors": [t.detach().cpu().clone() for t in trainer.net.tensors()],
-        "optimizer": trainer.opt.inner.state_dict(),
-        "stoppers": [s.state_dict() if s is not None else None for s in trainer.stoppers],
-        "records": [[dataclasses.astuple(r) for r in recs] for recs in trainer.records],
-        "best_val": [list(b) for b in trainer.best_val],
-        "ended": trainer.ended,
-        "best": [t.cpu() for t in trainer.best] if trainer.best is not None else None,
-        "final": {str(i): [t.cpu() for t in ts] for i, ts in trainer.final.items()},
-    }
+__all__ = ["Member", "TrainerState"]
 
 
-@torch.no_grad()
-def load_state_dict(trainer: PackTrainer, state: dict[str, Any]) -> None:
-    """Restore a state saved by :func:`state_dict` into a trainer built with the same plan."""
-    dev = trainer.device
-    for t, saved in zip(trainer.net.tensors(), state["tensors"], strict=True):
-        t.copy_(saved.to(dev))
-    trainer.opt.inner.load_state_dict(state["optimizer"])
-    for s, saved in zip(trainer.stoppers, state["stoppers"], strict=True):
-        if s is not None:
-            s.load_state_dict(saved)
-    trainer.epoch, trainer.step = state["epoch"], state["step"]
-    trainer.records = [[EpochRecord(*r) for r in recs] for recs in state["records"]]
-    trainer.best_val = [(float(v), int(e)) for v, e in state["best_val"]]
-    trainer.ended = list(state["ended"])
-    trainer.best = [t.to(dev) for t in state["best"]] if state["best"] is not None else None
-    trainer.final = {int(i): [t.to(dev) for t in ts] for i, ts in state["final"].items()}
-    if trainer.graph is not None:  # the optimizer's state tensors are new: record again
-        trainer.graph.reset()
+@dataclass(frozen=True)
+class Member:
+    """One run of a pack: its seed, its techniques, and whether it trains on a bootstrap."""
+
+    seed: int
+    reg: Regularization
+    bootstrap: bool = False
+
+
+@dataclass
+class TrainerState:
+    """One pack's state. Tensors are on the pack's device; per-member lists have M entries.
+
+    Built once: the members, the model and its optimizer, the per-member coefficients and
+    dropout sites, the training data (x [N, D], y [N]), validation data, the fixed clean-train
+    subset (x_eval, y_eval), the data-order keys [M] and bootstrap rows [M, N] (None: all
+    rows). Progress (what checkpoints hold): epoch and step counters, early-stopping
+    machines, epoch records, (val_loss, epoch) minima, how each member ended (None: still
+    training), the restore-best snapshot (``best``, in model.tensors() order) and the
+    weights each ended member keeps (``final``).
+    """
+
+    members: list[Member]
+    task: str
+    model: PackedModel
+    opt: PackOptimizer
+    coefs: Coefficients
+    drop: DropoutPlan | None
+    x: torch.Tensor
+    y: torch.Tensor
+    x_val: torch.Tensor
+    y_val: torch.Tensor
+    x_eval: torch.Tensor
+    y_eval: torch.Tensor
+    order_keys: torch.Tensor
+    rows: torch.Tensor | None
+    stoppers: list[EarlyStopping | None]
+    epoch: int = 0
+    step: int = 0
+    records: list[list[EpochRecord]] = field(default_factory=list)
+    best_val: list[tuple[float, int]] = field(default_factory=list)
+    ended: list[dict[str, Any] | None] = field(default_factory=list)
+    best: list[torch.Tensor] | None = None
+    final: dict[int, list[torch.Tensor]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        m = len(self.members)
+        self.records = self.records or [[] for _ in range(m)]
+        self.best_val = self.best_val or [(math.inf, 0)] * m
+        self.ended = self.ended or [None] * m
+
+    @property
+    def device(self) -> torch.device:
+        return self.x.device
+
+    def best_weights(self, i: int) -> list[torch.Tensor] | None:
+        """Member i's restore-best snapshot (in model.tensors() order), or None where there is
+        nothing to restore: no early stopping with restore_best, or no epoch monitored yet."""
+        stopper = self.stoppers[i]
+        if (
+            stopper is None
+            or not stopper.config.restore_best
+            or stopper.best_epoch is None
+            or self.best is None
+        ):
+            return None
+        return [t[i] for t in self.best]
+
+    def kept_weights(self, i: int) -> list[torch.Tensor]:
+        """The weights member i is tested with: those it kept when it ended; else, at the end
+        of the epoch budget, its best ones if it restores them (Keras 3's EarlyStopping
+        restores in on_train_end too); else the current ones."""
+        if i in self.final:
+            return self.final[i]
+        best = self.best_weights(i)
+        return best if best is not None else [t.detach()[i] for t in self.model.tensors()]
+
+    @property
+    def best_epochs(self) -> list[int]:
+        """Best epoch per member: the early-stopping one, else the lowest val_loss epoch."""
+        return [
+            (s.best_epoch + 1 if s is not None and s.best_epoch is not None else bv[1])
+            for s, bv in zip(self.stoppers, self.best_val, strict=True)
+        ]
+
+    @staticmethod
+    def build(
+        data: Dataset,
+        model: ModelConfig,
+        optimizer: OptimizerConfig,
+        train: TrainConfig,
+        members: Sequence[Member],
+        device: torch.device,
+    ) -> TrainerState:
+        """The state of a new pack: members initialized from their seeds, nothing trained."""
+        if not members or len({m.reg.bn for m in members}) != 1:
+            raise ValueError("a pack needs members that all use Batch Norm or all do not")
+        seeds = [m.seed for m in members]
+        x, y = data.x_train.to(device), data.y_train.to(device)
+        net = create_model(
+            model,
+            in_features=data.in_features,
+            input_shape=tuple(data.input_shape),
+            out_features=data.out_features,
+            seeds=seeds,
+            bn=members[0].reg.bn,
+            device=device,
+        )
+        coefs = Coefficients.of([m.reg for m in members], optimizer, device)
+        gen = torch.Generator().manual_seed(0)  # the clean-train subset is the same for all
+        subset = torch.randperm(len(x), generator=gen)[: train.train_eval_size].to(device)
+        return TrainerState(
+            members=list(members),
+            task=data.task,
+            model=net,
+            opt=PackOptimizer(optimizer, net.parameters(), net.kernels(), coefs),
+            coefs=coefs,
+            drop=DropoutPlan.of(
+                coefs.input_dropout, coefs.dropout, seeds, net.dropout_layers, device
+            ),
+            x=x,
+            y=y,
+            x_val=data.x_val.to(device),
+            y_val=data.y_val.to(device),
+            x_eval=x[subset],
+            y_eval=y[subset],
+            order_keys=seeding.member_keys(seeds, "order", device),
+            rows=_bootstrap_rows(members, len(x), device),
+            stoppers=[
+                EarlyStopping(m.reg.early_stopping) if m.reg.early_stopping else None
+                for m in members
+            ],
+        )
+
+
+def _bootstrap_rows(members: Sequence[Member], n: int, device: torch.device) -> torch.Tensor | None:
+    """Each member's training rows [M, N], drawn with replacement for bootstrap members."""
+    if not any(m.bootstrap for m in members):
+        return None
+    keys = seeding.member_keys([m.seed for m in members], "bootstrap", device)
+    rows = seeding.random_bits(keys, 0, n) % n  # [M, N] drawn with replacement
+    plain = torch.arange(n, device=device).expand(len(members), n)
+    flags = torch.tensor([m.bootstrap for m in members], device=device)
+    return torch.where(flags[:, None], rows, plain)

@@ -4,128 +4,32 @@ Weights are [M, in, out] and every layer is one batched matmul, so M runs cost o
 per op. Initialization per member comes from its own seed (Glorot-uniform kernels and zero
 biases by default, as in Keras; PyTorch's nn.Linear default as an option)::
 
-    >>> net = PackedMLP.create(ModelConfig(hidden=(16,)), 784, 10, seeds=[0, 1], bn=False)
+    >>> net = PackedMLP.create(ModelConfig(hidden=(16,)), in_features=784, input_shape=(784,),
+    ...                        out_features=10, seeds=[0, 1], bn=False)
     >>> net.forward(torch.rand(2, 32, 784), training=False).shape     # [M, B, classes]
     torch.Size([2, 32, 10])
     >>> net.forward(torch.rand(5, 784), training=False).shape         # shared input [B, D]
     torch.Size([2, 5, 10])
+
+It implements ``reglab.models.protocol.PackedModel``; Batch Norm and dropout come from
+reglab.techniques, the activations from reglab.models.activation.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn.functional as F
 
 from reglab import seeding
 from reglab.config import ModelConfig
-from reglab.techniques import BatchNormStats, batch_norm
+from reglab.models.activation import ACTIVATIONS
+from reglab.techniques import BatchNormStats, DropoutPlan, batch_norm
 
-__all__ = ["DropoutPlan", "DropoutSite", "PackedMLP", "with_tensors"]
-
-_ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
-    "relu": F.relu,
-    "tanh": torch.tanh,
-    "gelu": F.gelu,
-    "sigmoid": torch.sigmoid,
-}
-
-
-@dataclass(frozen=True)
-class DropoutSite:
-    """Dropout at one place (the input or one hidden layer) for the members that use it.
-
-    Only those K members draw masks: ``rows`` [K] are their indices in the pack (None: all
-    M), ``keys`` [K] their random keys and ``rate`` [K] their rates. A member's mask depends
-    on its own key only, so drawing for a subset changes no member's mask.
-    """
-
-    rows: torch.Tensor | None
-    keys: torch.Tensor
-    rate: torch.Tensor
-    factor: torch.Tensor = field(init=False, repr=False, compare=False)  # [K, 1, 1]
-    span: slice | None = field(init=False, repr=False, compare=False)  # rows as a slice
-    threshold: torch.Tensor = field(init=False, repr=False, compare=False)  # [K, 1]
-
-    def __post_init__(self) -> None:  # made once instead of every step
-        object.__setattr__(self, "factor", 1.0 / (1.0 - self.rate.view(-1, 1, 1)))
-        object.__setattr__(self, "threshold", seeding.keep_threshold(self.rate))
-        object.__setattr__(self, "span", _as_slice(self.rows))
-
-    def scale_rows_(self, t: torch.Tensor, scale: torch.Tensor) -> None:
-        """t[rows] *= scale in place, t [M, ...]: one op on a strided view when the rows are
-        evenly spaced (e.g. 1::2 in a pack of seeds x {none, dropout}), else a gather/scatter."""
-        if self.rows is None:
-            t.mul_(scale)
-        elif self.span is not None:
-            t[self.span].mul_(scale)
-        else:
-            t.index_copy_(0, self.rows, t.index_select(0, self.rows).mul_(scale))
-
-    @staticmethod
-    def of(rate: torch.Tensor, keys: torch.Tensor) -> DropoutSite | None:
-        """The site for per-member ``rate`` [M] and ``keys`` [M]; None if no member drops."""
-        rows = torch.nonzero(rate > 0).flatten()  # [K]
-        if len(rows) == 0:
-            return None
-        if len(rows) == len(rate):
-            return DropoutSite(None, keys, rate)
-        return DropoutSite(rows, keys[rows], rate[rows])
-
-    def scale(self, shape: Sequence[int], step: int | torch.Tensor) -> torch.Tensor:
-        """This step's factors [K, B, H] for the K dropping members: 0 or 1 / (1 - rate)."""
-        keep = seeding.keep_mask(self.keys, step, shape, self.rate, threshold=self.threshold)
-        return keep * self.factor  # == keep_scale(keep, self.rate), bit for bit
-
-    def apply(self, h: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
-        """h [M, B, H] with this step's units dropped (and the kept ones scaled)."""
-        scale = self.scale(h.shape[1:], step)
-        if self.rows is not None:  # members without dropout multiply by 1
-            scale = torch.ones_like(h).index_copy_(0, self.rows, scale)  # [M, B, H]
-        return h * scale
-
-
-def _as_slice(rows: torch.Tensor | None) -> slice | None:
-    """Member rows [K] as a slice when evenly spaced and increasing, else None."""
-    if rows is None:
-        return None
-    r = rows.tolist()
-    step = r[1] - r[0] if len(r) > 1 else 1
-    if step > 0 and all(b - a == step for a, b in itertools.pairwise(r)):
-        return slice(r[0], r[-1] + 1, step)
-    return None
-
-
-@dataclass(frozen=True)
-class DropoutPlan:
-    """Where the pack drops units: the input site and one site per hidden layer (or None)."""
-
-    input: DropoutSite | None
-    hidden: list[DropoutSite | None]
-
-    @staticmethod
-    def of(
-        input_rate: torch.Tensor,
-        rate: torch.Tensor,
-        seeds: Sequence[int],
-        layers: int,
-        device: torch.device | str = "cpu",
-    ) -> DropoutPlan | None:
-        """Sites for per-member rates [M] on the input and on each of ``layers`` hidden
-        layers, each member with its own key per site; None if no member drops anything."""
-
-        def keys(purpose: str, *extra: int) -> torch.Tensor:
-            return torch.tensor([seeding.key(s, purpose, *extra) for s in seeds], device=device)
-
-        hidden = [DropoutSite.of(rate, keys("dropout", layer)) for layer in range(layers)]
-        input_site = DropoutSite.of(input_rate, keys("input_dropout"))
-        if input_site is None and all(site is None for site in hidden):
-            return None
-        return DropoutPlan(input_site, hidden)
+__all__ = ["PackedMLP"]
 
 
 @dataclass
@@ -142,13 +46,15 @@ class PackedMLP:
     @staticmethod
     def create(
         config: ModelConfig,
+        *,
         in_features: int,
+        input_shape: tuple[int, ...],
         out_features: int,
         seeds: Sequence[int],
-        *,
         bn: bool,
         device: torch.device | str = "cpu",
     ) -> PackedMLP:
+        """M members, member i initialized from ``seeds[i]`` (``input_shape`` unused: flat)."""
         widths = [in_features, *config.hidden, out_features]
         weights, biases = [], []
         for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(widths)):
@@ -168,13 +74,31 @@ class PackedMLP:
     def members(self) -> int:
         return self.weights[0].shape[0]
 
+    @property
+    def dropout_layers(self) -> int:
+        return len(self.weights) - 1  # one site after each hidden layer
+
     def parameters(self) -> list[torch.Tensor]:
         return [*self.weights, *self.biases, *self.gammas, *self.betas]
+
+    def kernels(self) -> list[torch.Tensor]:
+        return self.weights  # [M, in, out] each: the protocol's [M, *fan_in, out]
 
     def tensors(self) -> list[torch.Tensor]:
         """Every tensor of the state (parameters and BN running statistics), member-first."""
         stats = [t for s in self.bn_stats for t in (s.mean, s.var)]
         return [*self.parameters(), *stats]
+
+    def with_tensors(self, tensors: list[torch.Tensor]) -> PackedMLP:
+        """A pack of this structure holding ``tensors`` (in the order of tensors())."""
+        it = iter(tensors)
+        n_layers, n_bn = len(self.weights), len(self.gammas)
+        weights = [next(it) for _ in range(n_layers)]
+        biases = [next(it) for _ in range(n_layers)]
+        gammas = [next(it) for _ in range(n_bn)]
+        betas = [next(it) for _ in range(n_bn)]
+        stats = [BatchNormStats(next(it), next(it)) for _ in range(n_bn)]
+        return PackedMLP(weights, biases, self.activation, gammas, betas, stats)
 
     def forward(
         self,
@@ -194,7 +118,7 @@ class PackedMLP:
         if drop is not None and drop.input is not None:
             h = h.expand(self.members, *h.shape[-2:]) if h.dim() == 2 else h
             h = drop.input.apply(h, step)
-        act = _ACTIVATIONS[self.activation]
+        act = ACTIVATIONS[self.activation].forward
         last = len(self.weights) - 1
         for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             h = _linear(h, w, b)  # [M, B, out]
@@ -235,15 +159,3 @@ def _init(
     bound = 1.0 / math.sqrt(fan_in)  # torch.nn.Linear default: U(-1/sqrt(in), 1/sqrt(in))
     u_b = torch.rand(1, fan_out, generator=gen) * 2 - 1
     return u_w * bound, u_b * bound
-
-
-def with_tensors(net: PackedMLP, tensors: list[torch.Tensor]) -> PackedMLP:
-    """A pack with ``net``'s structure holding ``tensors`` (in the order of net.tensors())."""
-    it = iter(tensors)
-    n_layers, n_bn = len(net.weights), len(net.gammas)
-    weights = [next(it) for _ in range(n_layers)]
-    biases = [next(it) for _ in range(n_layers)]
-    gammas = [next(it) for _ in range(n_bn)]
-    betas = [next(it) for _ in range(n_bn)]
-    stats = [BatchNormStats(next(it), next(it)) for _ in range(n_bn)]
-    return PackedMLP(weights, biases, net.activation, gammas, betas, stats)

@@ -2,6 +2,8 @@
 
 Every function takes per-member coefficients as tensors with a leading member dimension M,
 so members with the technique off (rate 0, coefficient 0, norm inf) share the same code.
+These are the only implementations: models apply Batch Norm and dropout from here, the
+engine's optimizer the penalties, decay and max-norm, the trainer early stopping.
 """
 
 from reglab.techniques.batchnorm import (
@@ -9,9 +11,11 @@ from reglab.techniques.batchnorm import (
     BN_MOMENTUM,
     BatchNormStats,
     batch_norm,
+    batch_norm_backward,
     batch_stats,
+    normalize,
 )
-from reglab.techniques.dropout import dropout, keep_scale
+from reglab.techniques.dropout import DropoutPlan, DropoutSite, dropout, keep_scale
 from reglab.techniques.early_stopping import Decision, EarlyStopping
 from reglab.techniques.maxnorm import maxnorm_
 from reglab.techniques.penalties import penalty, penalty_grad_
@@ -21,12 +25,16 @@ __all__ = [
     "BN_MOMENTUM",
     "BatchNormStats",
     "Decision",
+    "DropoutPlan",
+    "DropoutSite",
     "EarlyStopping",
     "batch_norm",
+    "batch_norm_backward",
     "batch_stats",
     "dropout",
     "keep_scale",
     "maxnorm_",
+    "normalize",
     "penalty",
     "penalty_grad_",
 ]

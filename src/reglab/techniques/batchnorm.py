@@ -3,7 +3,9 @@
 Training normalizes with the batch's mean and biased variance and updates running
 statistics (unbiased variance, as torch.nn.BatchNorm1d); inference uses the running
 statistics. Momentum follows PyTorch's convention (running = (1 - m) * running + m * batch);
-the defaults are Keras' (momentum 0.99 there = 0.01 here, eps 1e-3)::
+the defaults are Keras' (momentum 0.99 there = 0.01 here, eps 1e-3). ``normalize`` and
+``batch_norm_backward`` are the training-mode forward and backward the hand-written step
+uses (engine/step/backprop.py); ``batch_norm`` is the same forward for autograd::
 
     >>> h = torch.randn(3, 32, 8)                             # [M, B, H]
     >>> stats = BatchNormStats.create(3, 8)
@@ -18,7 +20,15 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["BN_EPS", "BN_MOMENTUM", "BatchNormStats", "batch_norm", "batch_stats"]
+__all__ = [
+    "BN_EPS",
+    "BN_MOMENTUM",
+    "BatchNormStats",
+    "batch_norm",
+    "batch_norm_backward",
+    "batch_stats",
+    "normalize",
+]
 
 BN_MOMENTUM = 0.01
 BN_EPS = 1e-3
@@ -52,8 +62,38 @@ def batch_norm(
     if not training:
         mean, var = stats.mean.unsqueeze(1), stats.var.unsqueeze(1)  # [M, 1, H]
         return (h - mean) * torch.rsqrt(var + eps) * gamma + beta
+    zhat, _ = normalize(h, stats, momentum, eps)
+    return zhat * gamma + beta
+
+
+def normalize(
+    h: torch.Tensor, stats: BatchNormStats, momentum: float = BN_MOMENTUM, eps: float = BN_EPS
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Training mode: zhat = (h - mean) / sqrt(var + eps) over the batch [M, B, H], and
+    rstd = 1 / sqrt(var + eps) [M, 1, H]; the running statistics are updated."""
     var, mean = batch_stats(h, stats, momentum)
-    return (h - mean) * torch.rsqrt(var + eps) * gamma + beta
+    rstd = torch.rsqrt(var + eps)
+    return (h - mean) * rstd, rstd
+
+
+def batch_norm_backward(
+    g: torch.Tensor,
+    zhat: torch.Tensor,
+    rstd: torch.Tensor,
+    gamma: torch.Tensor,
+    grad_gamma: torch.Tensor,
+    grad_beta: torch.Tensor,
+) -> torch.Tensor:
+    """From g = d/dy [M, B, H] through y = gamma * zhat + beta to d/dh; gamma's and beta's
+    gradients [M, 1, H] are written into ``grad_gamma`` and ``grad_beta``::
+
+        d/dh = rstd * (d/dzhat - mean(d/dzhat) - zhat * mean(d/dzhat * zhat))
+    """
+    torch.sum(g * zhat, 1, keepdim=True, out=grad_gamma)
+    torch.sum(g, 1, keepdim=True, out=grad_beta)
+    g_hat = g * gamma  # d/dzhat
+    centred = g_hat - g_hat.mean(1, keepdim=True)
+    return centred.sub_(zhat * (g_hat * zhat).mean(1, keepdim=True)).mul_(rstd)
 
 
 def batch_stats(

@@ -4,7 +4,7 @@ In a pack of M the first kernel is the big tensor (784 x 512 x M floats: 16 MB a
 and a plain step streams it through memory five times: the forward reads W, the backward
 writes its gradient (16 MB), and Adam reads W, the gradient and both moments and writes W
 and the moments back. With 32 MB of L3 shared by everything, most of that is DRAM traffic.
-Here the hand-written backward (engine/backprop.py) leaves the first kernel's gradient out;
+Here the hand-written backward (engine/step/backprop.py) leaves the first kernel's gradient out;
 then, for each chunk of members (one member per thread, so each thread runs one whole GEMM),
 the gradient goes into a small reused buffer and the fused Adam update of that chunk runs at
 once, while it is in cache; and right after a chunk's update, with its new weights still in
@@ -15,7 +15,8 @@ Every kernel is the one the plain step runs, on the same numbers: parameters, Ad
 losses are bit-identical to the plain step (tests/test_engine_chunked.py). Packs below
 ``CHUNKED_FROM`` members gain nothing (their gradient already stays in cache; measured).
 Penalties, decay and max-norm act per member, so each chunk gets them with its update
-(``PackOptimizer.update``); SGD and input dropout take the plain step.
+(``PackOptimizer.update``); SGD and input dropout take the plain step. ``ChunkedStep.of``
+says whether a pack qualifies; engine/step/__init__.py's ``select_step`` asks it.
 """
 
 from __future__ import annotations
@@ -24,33 +25,36 @@ from typing import TYPE_CHECKING
 
 import torch
 
-if TYPE_CHECKING:
-    from reglab.engine.pack import PackTrainer
+from reglab.engine.step.backprop import Backprop, BackpropStep
 
-__all__ = ["CHUNKED_FROM", "ChunkedFirstLayer"]
+if TYPE_CHECKING:
+    from reglab.engine.state import TrainerState
+
+__all__ = ["CHUNKED_FROM", "ChunkedStep"]
 
 CHUNKED_FROM = 4  # members
 
 
-class ChunkedFirstLayer:
-    """``step(idx, step, next_idx)`` -> loss [M], or None where the plain step must run."""
+class ChunkedStep:
+    """``step(idx, step, next_idx)`` -> loss [M]; the plain hand-written step where the
+    chunked one cannot run (Adam's first step, a step number on the device)."""
 
     @staticmethod
-    def of(trainer: PackTrainer) -> ChunkedFirstLayer | None:
-        drop = trainer.drop
-        if (
-            trainer.device.type != "cpu"
-            or trainer.backprop is None
-            or not trainer.opt.piecewise
-            or trainer.net.members < CHUNKED_FROM
+    def applies(state: TrainerState, backprop: Backprop | None) -> bool:
+        """Whether the chunked step can run this pack (and gains anything)."""
+        drop = state.drop
+        return not (
+            state.device.type != "cpu"
+            or backprop is None
+            or not state.opt.piecewise
+            or state.model.members < CHUNKED_FROM
             or (drop is not None and drop.input is not None)  # next step's input mask: not here
-        ):
-            return None
-        return ChunkedFirstLayer(trainer)
+        )
 
-    def __init__(self, trainer: PackTrainer) -> None:
-        self.trainer = trainer
-        w = trainer.net.weights[0]
+    def __init__(self, state: TrainerState, backprop: Backprop) -> None:
+        self.state, self.backprop = state, backprop
+        self.plain = BackpropStep(state, backprop)
+        w = backprop.net.weights[0]
         m, self.d, h = w.shape
         self.chunk = max(1, min(torch.get_num_threads(), m))  # one member per thread
         self.grad = torch.empty(self.chunk, self.d, h)  # reused: stays in cache
@@ -63,13 +67,21 @@ class ChunkedFirstLayer:
         buf = self.x_bufs[which]
         if buf is None or buf.shape[0] != m * b:
             buf = self.x_bufs[which] = torch.empty(m * b, self.d)
-        return torch.index_select(self.trainer.x, 0, idx.reshape(-1), out=buf).view(m, b, self.d)
+        return torch.index_select(self.state.x, 0, idx.reshape(-1), out=buf).view(m, b, self.d)
+
+    def __call__(
+        self, idx: torch.Tensor, step: int | torch.Tensor, next_idx: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        loss = self._chunked(idx, step, next_idx) if isinstance(step, int) else None
+        return loss if loss is not None else self.plain(idx, step, next_idx)
 
     @torch.no_grad()
-    def __call__(
+    def _chunked(
         self, idx: torch.Tensor, step: int, next_idx: torch.Tensor | None
     ) -> torch.Tensor | None:
-        tr, net, opt = self.trainer, self.trainer.net, self.trainer.opt
+        """The chunked step, or None where the plain one must run."""
+        opt, backprop = self.state.opt, self.backprop
+        net = backprop.net
         if any(p not in opt.inner.state for p in opt.params):
             return None  # Adam's first step creates its state: the plain step does it
         m, b = idx.shape
@@ -79,9 +91,7 @@ class ChunkedFirstLayer:
             xb, z0 = self.x_bufs[0][: m * b].view(m, b, self.d), ahead[2]  # type: ignore[index]
         else:
             xb = self._gather(idx, 0)
-        yb = tr.y.index_select(0, idx.reshape(-1)).view(m, b)
-        backprop = tr.backprop
-        assert backprop is not None  # ChunkedFirstLayer.of requires it
+        yb = self.state.y.index_select(0, idx.reshape(-1)).view(m, b)
         loss = backprop(xb, yb, step, z0=z0, defer_first=True)
         assert backprop.first is not None
         x0, g0 = backprop.first

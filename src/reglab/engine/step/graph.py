@@ -16,45 +16,45 @@ an out-of-memory error is re-raised so the study can halve the pack.
 
 Off the GPU the same object runs the recorded body directly (``capture=False``), so the
 tests check on the CPU that the static-buffer step equals the eager one bit for bit.
+``StepGraph`` is a ``Stepper`` (engine/step/__init__.py), like ``EagerSteps``; which one a
+pack gets is decided in ``select_step``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import warnings
-import weakref
-from collections.abc import Callable
 from typing import Any
 
 import torch
+
+from reglab.engine.step.protocol import Step
 
 __all__ = ["WARMUP_STEPS", "StepGraph"]
 
 WARMUP_STEPS = 3  # eager steps before capture (the recipe in torch.cuda.graphs' docs)
 
-Body = Callable[[torch.Tensor, int | torch.Tensor], torch.Tensor]  # (idx, step) -> loss [M]
-
 
 class StepGraph:
     """The steps of one pack, full batches recorded once and replayed.
 
-    ``body(idx, step)`` is the eager step, a bound method of the trainer (held weakly, so a
-    finished pack's GPU memory goes when the trainer does, not at the next cycle collection);
-    it returns each member's data loss [M]. ``run`` adds ``loss * rows`` to ``acc`` [M].
+    ``body(idx, step)`` is the eager step (a ``Step``); it returns each member's data loss
+    [M]. ``run`` adds ``loss * rows`` to ``acc`` [M]. The body refers to the trainer's
+    state, never to the trainer, so no cycle keeps a finished pack's GPU memory alive.
     Batches of other than ``batch`` rows (an epoch's ragged last one) and the warm-up steps
     go through ``body`` eagerly.
     """
 
     def __init__(
         self,
-        body: Body,
+        body: Step,
         params: list[torch.Tensor],
         batch: int,
         device: torch.device,
         *,
         capture: bool,
     ) -> None:
-        self._body = weakref.WeakMethod(body)
+        self.body = body
         self.params, self.batch, self.capture = params, batch, capture
         members = params[0].shape[0]
         self.idx = torch.zeros(members, batch, dtype=torch.int64, device=device)
@@ -67,18 +67,13 @@ class StepGraph:
         self._warm = 0
         self._next: int | None = None  # the step the device counter holds, when known
 
-    def body(self, idx: torch.Tensor, step: int | torch.Tensor) -> torch.Tensor:
-        body = self._body()
-        if body is None:
-            raise RuntimeError("the trainer of this StepGraph no longer exists")
-        return body(idx, step)
-
     def reset(self) -> None:
         """Forget the recording (the trainer's tensors were replaced, e.g. on resume)."""
         self.graph, self._held, self._warm, self._next = None, [], 0, None
 
-    def run(self, idx: torch.Tensor, step: int) -> None:
-        """Train on ``idx`` [M, b] at training step ``step``; add the loss into ``acc``."""
+    def run(self, idx: torch.Tensor, step: int, next_idx: torch.Tensor | None = None) -> None:
+        """Train on ``idx`` [M, b] at training step ``step``; add the loss into ``acc``.
+        (``next_idx`` is for the CPU's chunked step; a graph has no use for it.)"""
         if idx.shape[1] != self.batch or self.failed is not None or self._warm < WARMUP_STEPS:
             self._eager(idx, step)
             return

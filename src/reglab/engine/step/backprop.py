@@ -10,37 +10,28 @@ here, with the same kernels autograd would call (``_log_softmax_backward_data``,
     grad W_l = h_l^T @ g      grad b_l = sum_B g      g <- act'(z_{l-1}) * (scale_{l-1} * (g @ W_l^T))
 
 Batch Norm (training mode) is written out too: with zhat = (z - mean) * rstd over the batch,
-d/dz = rstd * (d/dzhat - mean(d/dzhat) - zhat * mean(d/dzhat * zhat)). The autograd step
-(``PackedMLP.forward`` + ``loss.backward()``) stays as the reference and for any activation
-without a backward here; the tests compare the two, and both against plain ``nn.Module``s.
+d/dz = rstd * (d/dzhat - mean(d/dzhat) - zhat * mean(d/dzhat * zhat))
+(``reglab.techniques.batch_norm_backward``). The loss and its gradient come from
+engine/loss.py, the activations and their derivatives from reglab.models.activation, dropout
+from reglab.techniques. The autograd step (engine/step/reference.py) stays as the reference
+and for other model families; the tests compare the two, and both against plain
+``nn.Module``s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 
-from reglab.models import DropoutPlan, DropoutSite, PackedMLP
-from reglab.techniques import BN_EPS, batch_stats
+from reglab.engine.loss import loss_and_grad
+from reglab.models import ACTIVATIONS, PackedMLP, PackedModel
+from reglab.techniques import DropoutPlan, DropoutSite, batch_norm_backward, normalize
 
-__all__ = ["Backprop"]
+if TYPE_CHECKING:
+    from reglab.engine.state import TrainerState
 
-_aten = torch.ops.aten
-Act = Callable[[torch.Tensor], torch.Tensor]
-# d act / d z applied to g, from the pre-activation z and the activation a (before dropout)
-_FORWARD: dict[str, Act] = {
-    "relu": torch.relu,
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "gelu": torch.nn.functional.gelu,
-}
-_BACKWARD: dict[str, Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]] = {
-    "relu": lambda g, z, a: _aten.threshold_backward(g, a, 0),
-    "tanh": lambda g, z, a: _aten.tanh_backward(g, a),
-    "sigmoid": lambda g, z, a: _aten.sigmoid_backward(g, a),
-    "gelu": lambda g, z, a: _aten.gelu_backward(g, z),
-}
+__all__ = ["Backprop", "BackpropStep"]
 
 
 class Backprop:
@@ -48,7 +39,8 @@ class Backprop:
 
     def __init__(self, net: PackedMLP, drop: DropoutPlan | None, task: str) -> None:
         self.net, self.drop, self.task = net, drop, task
-        self.act, self.act_backward = _FORWARD[net.activation], _BACKWARD[net.activation]
+        act = ACTIVATIONS[net.activation]
+        self.act, self.act_backward = act.forward, act.backward
         self.relu = net.activation == "relu"  # relu's backward needs only its output: in place
         self.grad_w = [torch.empty_like(w) for w in net.weights]  # allocated once
         self.grad_b = [torch.empty_like(b) for b in net.biases]
@@ -57,9 +49,10 @@ class Backprop:
         self.first: tuple[torch.Tensor, torch.Tensor] | None = None  # see defer_first
 
     @staticmethod
-    def of(net: PackedMLP, drop: DropoutPlan | None, task: str) -> Backprop | None:
-        """The hand-written step for ``net``, or None where autograd must do it."""
-        if net.activation not in _BACKWARD:
+    def of(net: PackedModel, drop: DropoutPlan | None, task: str) -> Backprop | None:
+        """The hand-written step for ``net``, or None where autograd must do it (a family
+        other than the MLP)."""
+        if not isinstance(net, PackedMLP) or net.activation not in ACTIVATIONS:
             return None
         return Backprop(net, drop, task)
 
@@ -75,7 +68,7 @@ class Backprop:
     ) -> torch.Tensor:
         """Forward and backward on the batch xb [M, B, D], yb [M, B]; returns the loss [M].
 
-        ``z0``: the first layer's pre-activation, already computed (engine/chunked.py).
+        ``z0``: the first layer's pre-activation, already computed (engine/step/chunked.py).
         ``defer_first``: leave the first kernel's gradient out (its grad stays None) and keep
         its factors in ``self.first`` = (layer input [M, B, D], output gradient [M, B, H]).
         """
@@ -87,7 +80,7 @@ class Backprop:
         inputs, saved = [h], []  # each layer's input; (z, a, site, scale) per hidden layer
         for layer, (w, b) in enumerate(zip(net.weights[:-1], net.biases[:-1], strict=True)):
             z = z0 if layer == 0 and z0 is not None else torch.baddbmm(b, h, w)
-            norm = self._bn_forward(layer, z) if net.gammas else None
+            norm = normalize(z, net.bn_stats[layer]) if net.gammas else None
             if norm is not None:
                 z = norm[0] * net.gammas[layer] + net.betas[layer]  # y = gamma * zhat + beta
             a = z.relu_() if self.relu else self.act(z)
@@ -99,7 +92,7 @@ class Backprop:
             inputs.append(h)
             saved.append((z, a, site, scale, norm))
         out = torch.baddbmm(net.biases[-1], h, net.weights[-1])  # [M, B, C]
-        loss, g = self._loss_and_grad(out, yb)
+        loss, g = loss_and_grad(out, yb, self.task)
         for layer in range(len(net.weights) - 1, -1, -1):
             if layer == 0 and defer_first:
                 self.first = (inputs[0], g)
@@ -114,7 +107,10 @@ class Backprop:
                 site.scale_rows_(gh, scale)
             g = self.act_backward(gh, z, a)
             if norm is not None:
-                g = self._bn_backward(layer - 1, g, *norm)
+                zhat, rstd = norm
+                i = layer - 1
+                gamma, grad_gamma, grad_beta = net.gammas[i], self.grad_gamma[i], self.grad_beta[i]
+                g = batch_norm_backward(g, zhat, rstd, gamma, grad_gamma, grad_beta)
         params = net.weights + net.biases + net.gammas + net.betas  # net.parameters() order
         grads = self.grad_w + self.grad_b + self.grad_gamma + self.grad_beta
         for p, grad in zip(params, grads, strict=True):
@@ -123,33 +119,18 @@ class Backprop:
             net.weights[0].grad = None
         return loss
 
-    def _bn_forward(self, layer: int, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Batch Norm's normalized zhat [M, B, H] and 1 / sqrt(var + eps) [M, 1, H] (training
-        mode: batch statistics, running statistics updated)."""
-        var, mean = batch_stats(z, self.net.bn_stats[layer])
-        rstd = torch.rsqrt(var + BN_EPS)
-        return (z - mean) * rstd, rstd
 
-    def _bn_backward(
-        self, layer: int, g: torch.Tensor, zhat: torch.Tensor, rstd: torch.Tensor
+class BackpropStep:
+    """The training step with the hand-written backward: ``(idx, step) -> loss [M]``."""
+
+    def __init__(self, state: TrainerState, backprop: Backprop) -> None:
+        self.state, self.backprop = state, backprop
+
+    def __call__(
+        self, idx: torch.Tensor, step: int | torch.Tensor, next_idx: torch.Tensor | None = None
     ) -> torch.Tensor:
-        """From d/dy to d/dz through y = gamma * zhat + beta; gamma's and beta's gradients."""
-        torch.sum(g * zhat, 1, keepdim=True, out=self.grad_gamma[layer])
-        torch.sum(g, 1, keepdim=True, out=self.grad_beta[layer])
-        g_hat = g * self.net.gammas[layer]  # d/dzhat
-        centred = g_hat - g_hat.mean(1, keepdim=True)
-        return centred.sub_(zhat * (g_hat * zhat).mean(1, keepdim=True)).mul_(rstd)
-
-    def _loss_and_grad(
-        self, out: torch.Tensor, y: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Each member's mean loss [M] and d(sum of the losses)/d out [M, B, C]."""
-        batch = out.shape[1]
-        if self.task == "regression":  # mean squared error, as engine.measure.loss_per_member
-            diff = out.squeeze(-1) - y
-            return diff.square().mean(1), (diff * (2.0 / batch)).unsqueeze(-1)
-        logp = torch.log_softmax(out, 2)
-        target = y.unsqueeze(2)
-        loss = logp.gather(2, target).squeeze(2).mean(1).neg_()
-        d_logp = torch.zeros_like(logp).scatter_(2, target, -1.0 / batch)
-        return loss, _aten._log_softmax_backward_data(d_logp, logp, 2, logp.dtype)
+        s = self.state
+        xb, yb = s.x[idx], s.y[idx]  # [M, b, D], [M, b]
+        loss = self.backprop(xb, yb, step)
+        s.opt.step()
+        return loss.detach()
