@@ -125,7 +125,7 @@ def _show(result: StudyResult) -> None:
 
     s = result.summary
     table = Table(
-        title=f"Test accuracy over seeds; baseline {s.baseline}; Δ and gap in percentage points",
+        title=f"Test accuracy over {s.n_seeds} paired seeds, baseline {s.baseline}: mean [95% CI]",
         box=box.SIMPLE_HEAD,
     )
     for col in ("arm", "n", "test acc [95% CI]", "gap", f"Δ vs {s.baseline} [95% CI]"):
