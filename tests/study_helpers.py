@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reglab.analysis.results import StudySummary
 from reglab.study import StudySpec
 
 TINY: dict[str, Any] = {
@@ -20,8 +21,9 @@ def tiny_spec(**changes: Any) -> StudySpec:
     return StudySpec.from_dict({**TINY, **changes})
 
 
-def without_times(summary: dict[str, Any]) -> dict[str, Any]:
-    """A summary minus wall-clock fields, which differ between any two runs."""
+def without_times(result: StudySummary) -> dict[str, Any]:
+    """A summary's JSON minus wall-clock fields, which differ between any two runs."""
+    summary = result.to_json()
     arms = []
     for arm in summary["arms"]:
         arm = {k: v for k, v in arm.items() if k not in ("train_seconds", "time_vs_baseline")}

@@ -1,20 +1,22 @@
-"""The report (reglab.report.write_report, `reglab report`) on copies of the digits fixture study.
+"""The report (reglab.report.write_report, `reglab report`) on copies of a small digits study.
 
-The fixture (/work/fixtures/digits-study, or $REGLAB_FIXTURE_STUDY) is copied to a temporary
-folder, since write_report writes into the study directory. Checks: the files, that the HTML
-is self-contained (every image an inline PNG, no external reference, no script), that user
-text is escaped, that the sentences follow the verdicts, and the CLI.
+The study (``report_study`` in conftest.py: 7 arms with an l2 sweep, 4 seeds) is built once
+per test session and copied, since a report writes into the study directory. Checks: the
+files, that the HTML is self-contained (every image an inline PNG, no external reference, no
+script), that user text is escaped, that the sentences follow the verdicts, that the report
+reads summary.json and never writes it (the CLI recomputes a missing or stale one), and the
+CLI.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import math
 import os
 import re
-import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -25,14 +27,20 @@ import pytest
 import tomli_w
 from markupsafe import escape
 
+from reglab.analysis.results import Comparison, StudySummary
+from reglab.analysis.summary import load_summary
 from reglab.cli import main
-from reglab.report import write_report
-from reglab.report.inputs import load_inputs, sweep_points
+from reglab.errors import StudyError
+from reglab.report import answer, write_report
+from reglab.report.inputs import load_inputs
 from reglab.report.plotting import strength_axis
 from reglab.report.render import md_escape
-from reglab.report.text import answer, arm_sentence
+from reglab.report.sections.sweeps import sweep_points
+from reglab.report.sections.verdicts import arm_sentence
+from reglab.store import StudyDir
+from tests.conftest import copy_study
 
-FIXTURE = Path(os.environ.get("REGLAB_FIXTURE_STUDY", "/work/fixtures/digits-study"))
+pytestmark = pytest.mark.xdist_group("report_study")
 EVIL = "<script>alert(1)</script>"
 SECTIONS = [
     "Setup and provenance",
@@ -46,15 +54,6 @@ SECTIONS = [
     "Bias and variance",
     "What to choose",
 ]
-
-
-def _copy(dst: Path) -> Path:
-    if not FIXTURE.is_dir():
-        pytest.skip(f"no fixture study at {FIXTURE}")
-    shutil.copytree(FIXTURE, dst)
-    for path in [dst, *dst.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    return dst
 
 
 def _biasvar(technique: str = "l2") -> dict[str, Any]:
@@ -87,12 +86,13 @@ def _biasvar(technique: str = "l2") -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture study without summary.json (the report computes it), with biasvar.json."""
-    root = _copy(tmp_path_factory.mktemp("report") / "study")
+def study(report_study: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The study without summary.json, with biasvar.json, reported through `reglab report`
+    (which computes the summary first: the analysis step, not the report)."""
+    root = copy_study(report_study, tmp_path_factory.mktemp("report") / "study")
     (root / "summary.json").unlink()
     (root / "biasvar.json").write_text(json.dumps(_biasvar()))
-    write_report(root)
+    assert main(["report", str(root)]) == 0
     return root
 
 
@@ -102,8 +102,10 @@ def html(study: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def summary(study: Path) -> dict[str, Any]:
-    return json.loads((study / "summary.json").read_text())
+def summary(study: Path) -> StudySummary:
+    loaded = load_summary(StudyDir(study))
+    assert loaded is not None
+    return loaded
 
 
 def test_files_are_written_and_summary_computed(study: Path) -> None:
@@ -118,9 +120,9 @@ def test_files_are_written_and_summary_computed(study: Path) -> None:
     assert (study / "report.html").stat().st_size < 3_000_000
 
 
-def test_html_names_every_arm_and_sections_in_order(html: str, summary: dict[str, Any]) -> None:
-    for arm in summary["arms"]:
-        assert f"<td>{arm['name']}</td>" in html, arm["name"]
+def test_html_names_every_arm_and_sections_in_order(html: str, summary: StudySummary) -> None:
+    for arm in summary.arms:
+        assert f"<td>{arm.name}</td>" in html, arm.name
     positions = [html.index(f"<h2>{title}</h2>") for title in SECTIONS]
     assert positions == sorted(positions)
 
@@ -144,37 +146,48 @@ def test_html_is_self_contained(html: str) -> None:
         assert attr.startswith(("data:", "#")), attr
 
 
-def test_sentences_follow_the_verdicts(html: str, summary: dict[str, Any]) -> None:
-    base = summary["baseline"]
-    for arm in summary["arms"]:
+def test_sentences_follow_the_verdicts(html: str, summary: StudySummary) -> None:
+    base = summary.baseline
+    for arm in summary.arms:
         sentence = arm_sentence(arm, summary)
         assert str(escape(sentence)) in html
-        verdict = "baseline" if arm["name"] == base else arm["vs_baseline"]["verdict"]
+        vs = arm.vs_baseline
+        verdict = "baseline" if vs is None else vs.verdict
         expected = {
             "baseline": f"{base} is the baseline",
-            "better": f"{arm['name']} is better than {base}",
-            "worse": f"{arm['name']} is worse than {base}",
-            "no detectable difference": f"{arm['name']}: no detectable difference from {base}",
+            "better": f"{arm.name} is better than {base}",
+            "worse": f"{arm.name} is worse than {base}",
+            "no detectable difference": f"{arm.name}: no detectable difference from {base}",
         }[verdict]
         assert sentence.startswith(expected)
-        if verdict == "no detectable difference" and arm["vs_baseline"]["p_value"] is not None:
+        if vs is not None and verdict == "no detectable difference" and vs.p_value is not None:
             assert "smallest difference this study detects" in sentence
 
 
-def test_better_arm_is_described_as_better(summary: dict[str, Any]) -> None:
-    arm = json.loads(json.dumps(summary["arms"][1]))
-    arm["vs_baseline"].update(verdict="better", delta=0.021, ci95=[0.01, 0.03], p_holm=0.01)
-    text = arm_sentence(arm, summary)
-    assert text.startswith(f"{arm['name']} is better than {summary['baseline']}: +2.10 pp")
-    small = {**summary, "arms": [summary["arms"][0], arm]}
-    assert answer(small).startswith(
-        f"On digits, over 4 paired seeds: {arm['name']} vs none: +2.10 pp"
+def test_better_arm_is_described_as_better(summary: StudySummary) -> None:
+    arm = summary.arms[1]
+    assert arm.vs_baseline is not None
+    vs = dataclasses.replace(
+        arm.vs_baseline, verdict="better", delta=0.021, ci95=(0.01, 0.03), p_holm=0.01
     )
+    arm = dataclasses.replace(arm, vs_baseline=vs)
+    text = arm_sentence(arm, summary)
+    assert text.startswith(f"{arm.name} is better than {summary.baseline}: +2.10 pp")
+    small = dataclasses.replace(summary, arms=(summary.arms[0], arm))
+    assert answer(small).startswith(f"On digits, over 4 paired seeds: {arm.name} vs none: +2.10 pp")
     assert "better with 4 seeds" in answer(small)
 
 
-def test_answer_counts_the_verdicts(html: str, summary: dict[str, Any]) -> None:
-    verdicts = [a["vs_baseline"]["verdict"] for a in summary["arms"][1:]]
+def test_untestable_arm_says_why(summary: StudySummary) -> None:
+    arm = dataclasses.replace(summary.arms[1], vs_baseline=Comparison.untestable(1))
+    assert arm_sentence(arm, summary) == (
+        f"{arm.name}: no test against none (fewer than 2 seeds finished in both arms: "
+        "no test is possible)."
+    )
+
+
+def test_answer_counts_the_verdicts(html: str, summary: StudySummary) -> None:
+    verdicts = [a.vs_baseline.verdict for a in summary.others if a.vs_baseline]
     text = answer(summary)
     assert (
         f"{verdicts.count('worse')} worse" in text and f"{verdicts.count('better')} better" in text
@@ -201,17 +214,18 @@ def test_strength_axis_shows_zero_and_off() -> None:
 
 
 def test_markdown_holds_the_tables_and_links_saved_plots(
-    study: Path, summary: dict[str, Any]
+    study: Path, summary: StudySummary
 ) -> None:
     md = (study / "report.md").read_text(encoding="utf-8")
-    for arm in summary["arms"]:
-        assert f"| {md_escape(arm['name'])} |" in md
+    for arm in summary.arms:
+        assert f"| {md_escape(arm.name)} |" in md
     for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md):
         assert (study / link).is_file(), link
     assert "## What to choose" in md and "Caveats:" in md
 
 
 def _small_study(root: Path, keep: list[str], rename: dict[str, str], name: str) -> None:
+    # summary.json is removed: `reglab report` must compute it from the edited runs
     """Keep a few arms (renamed) and rename the study, everywhere a report reads them."""
     for table in ("runs.csv", "epochs.csv"):
         frame = pd.read_csv(root / table)
@@ -233,11 +247,12 @@ def _small_study(root: Path, keep: list[str], rename: dict[str, str], name: str)
     (root / "summary.json").unlink()
 
 
-def test_user_text_is_escaped(tmp_path: Path) -> None:
-    root = _copy(tmp_path / "evil")
+def test_user_text_is_escaped(report_study: Path, tmp_path: Path) -> None:
+    root = copy_study(report_study, tmp_path / "evil")
     arms = ["none", "dropout=0.5", "dropout=0.5+bn"]
     _small_study(root, arms, {"dropout=0.5+bn": EVIL}, name='<img src=x onerror="alert(2)">')
-    html_path, md_path = write_report(root)
+    assert main(["report", str(root)]) == 0
+    html_path, md_path = root / "report.html", root / "report.md"
     html = html_path.read_text(encoding="utf-8")
     assert "<script" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x" in html
@@ -286,3 +301,34 @@ def test_cli_refuses_what_is_not_a_study(
     assert main(["report", str(make(tmp_path))]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_report_reads_summary_json_and_never_writes_it(
+    report_study: Path, tmp_path: Path
+) -> None:
+    root = copy_study(report_study, tmp_path / "s")
+    summary = root / "summary.json"
+    before = summary.read_bytes(), summary.stat().st_mtime_ns
+    write_report(root)
+    assert (summary.read_bytes(), summary.stat().st_mtime_ns) == before
+    summary.unlink()
+    with pytest.raises(StudyError, match=r"has no summary\.json newer than its runs\.csv"):
+        write_report(root)
+    assert not summary.exists()
+
+
+def test_cli_recomputes_a_stale_summary(
+    report_study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A resumed study has newer runs than its summary: `reglab report` summarizes it again."""
+    root = copy_study(report_study, tmp_path / "s")
+    runs = pd.read_csv(root / "runs.csv")
+    runs = runs[~((runs["arm"] == "dropout=0.5") & (runs["seed"] == 3))]  # one run fewer
+    runs.to_csv(root / "runs.csv", index=False)
+    stamp = (root / "summary.json").stat().st_mtime_ns
+    os.utime(root / "runs.csv", ns=(stamp + 10**9, stamp + 10**9))
+    assert main(["report", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == f"wrote {root / 'summary.json'}"
+    summary = load_summary(StudyDir(root))
+    assert summary is not None and summary.arm("dropout=0.5").n == 3
+    assert ">3</td>" in (root / "report.html").read_text(encoding="utf-8")

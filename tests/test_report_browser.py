@@ -2,23 +2,21 @@
 
 Checks: no console errors (script errors, failed resource loads), every <img> decoded, and a
 full-page screenshot saved under test-artifacts/ for a human to look at. Skipped, saying why,
-only where no Chromium can be found (`make browser` installs it as root) or while
-reglab.report has no write_report yet.
+only where no Chromium can be found (`make browser` installs it as root). The report is
+written on a copy of the session's small digits study (``report_study`` in conftest.py).
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
 import struct
 import zlib
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.browser import ARTIFACTS, NO_CHROMIUM, PageCheck, check_page, find_chromium
+from tests.conftest import copy_study
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -88,40 +86,14 @@ def test_harness_catches_console_errors_and_broken_images(tmp_path: Path) -> Non
 
 
 # ---- the real report --------------------------------------------------------------------------
-def write_report_or_skip() -> Callable[..., Any]:
-    """reglab.report.write_report; skips only while it does not exist (other import errors fail)."""
-    try:
-        report = importlib.import_module("reglab.report")
-    except ModuleNotFoundError as err:
-        if err.name != "reglab.report":
-            raise
-        report = None
-    write_report = getattr(report, "write_report", None)
-    if write_report is None:
-        pytest.skip("reglab.report.write_report does not exist yet")
-    return write_report
-
-
 @pytest.mark.slow
-@pytest.mark.xdist_group("studies")
-def test_report_opens_clean_in_chromium(tmp_path: Path) -> None:
-    write_report = write_report_or_skip()
-    from reglab.analysis.summary import write_summary
-    from reglab.study import StudySpec, run_study_packs
+@pytest.mark.xdist_group("report_study")
+def test_report_opens_clean_in_chromium(report_study: Path, tmp_path: Path) -> None:
+    from reglab.report import write_report
 
-    spec = StudySpec.from_dict(
-        {
-            "seeds": 2,
-            "arms": ["none", "dropout=0.5"],
-            "data": {"name": "digits", "val_size": 300},
-            "model": {"hidden": [16]},
-            "train": {"epochs": 2, "train_eval_size": 500, "device": "cpu"},
-        }
-    )
-    store = run_study_packs(spec, tmp_path / "study")
-    write_summary(store)
-    write_report(store.root)
-    html = store.root / "report.html"
+    root = copy_study(report_study, tmp_path / "study")
+    write_report(root)
+    html = root / "report.html"
     assert html.is_file(), f"write_report did not write {html}"
 
     result = checked(html, "report")

@@ -42,10 +42,11 @@ def test_study_directory_holds_every_result(tmp_path: Path) -> None:
     assert manifest["seeds"] == [0, 1] and manifest["torch"] and manifest["dataset"]["checksum"]
     assert not list((root / "checkpoints").glob("*.pt"))  # finished packs drop checkpoints
     summary = result.summary
-    assert [a["name"] for a in summary["arms"]] == ["none", "dropout=0.5"]
-    arm = summary["arms"][1]
-    assert arm["n"] == 2 and len(arm["test_acc"]["ci95"]) == 2
-    assert arm["vs_baseline"]["verdict"] in ("better", "worse", "no detectable difference")
+    assert summary.names == ["none", "dropout=0.5"]
+    arm = summary.arms[1]
+    assert arm.n == 2 and len(arm.test_acc.ci95) == 2
+    assert arm.vs_baseline is not None
+    assert arm.vs_baseline.verdict in ("better", "worse", "no detectable difference")
     assert set(StudyDir(root).arrays("pred")) == set(runs["run_id"])
 
 

@@ -1,6 +1,7 @@
 """Analysis: statistics over seeds and bias–variance decompositions (pure numpy/scipy).
 
 >>> from reglab.analysis import paired_comparison, with_holm, decompose_01
+>>> from reglab.analysis import StudySummary  # a study's typed results (analysis.results)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from reglab.analysis.biasvar import (
     empirical_squared_loss,
 )
 from reglab.analysis.power import min_detectable_effect, paired_t_power, seeds_needed
+from reglab.analysis.results import ArmRun, ArmSummary, Comparison, Described, StudySummary
 from reglab.analysis.stats import (
     VERDICTS,
     McNemarResult,
@@ -29,10 +31,15 @@ from reglab.analysis.stats import (
 
 __all__ = [
     "VERDICTS",
+    "ArmRun",
+    "ArmSummary",
     "BiasVariance01",
     "BiasVarianceSquared",
+    "Comparison",
+    "Described",
     "McNemarResult",
     "PairedComparison",
+    "StudySummary",
     "Summary",
     "Verdict",
     "decide",

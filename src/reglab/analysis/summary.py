@@ -1,23 +1,41 @@
-"""summary.json: per-arm statistics over seeds and paired comparisons with the baseline.
+"""A study's summary: computed from its directory, written once, read back typed.
 
-The contract (DESIGN.md): a top-level ``arms`` list; each arm has ``name``, ``n``,
-``test_acc`` {mean, std, ci95}, ``gap``, ``sparsity``, ``runs``, and each non-baseline arm
-``vs_baseline`` {delta, ci95, p_value, verdict} plus p_holm, p_wilcoxon, cohen_dz,
-McNemar on pooled per-example predictions, and the power analysis. Diverged runs are left
-out of every statistic and counted in ``n_diverged``::
+``summarize`` builds a :class:`~reglab.analysis.results.StudySummary` (per-arm statistics
+over seeds, each non-baseline arm compared with the baseline on paired seeds, Holm-corrected,
+with McNemar on pooled per-example predictions and the power analysis); diverged runs are
+left out of every statistic and counted in ``n_diverged``. ``write_summary`` writes it to
+summary.json and comparisons.csv, the only place these files are written; ``load_summary``
+reads summary.json back into the same type::
 
-    >>> summary = summarize(StudyDir("runs/quickstart"))
-    >>> [(a["name"], a["vs_baseline"]["verdict"]) for a in summary["arms"][1:]]
+    >>> store = StudyDir("runs/quickstart")
+    >>> summary = write_summary(store)            # the analysis step, when a study finishes
+    >>> load_summary(store) == summary            # what the report and the CLI read
+    >>> [(a.name, a.vs_baseline.verdict) for a in summary.others]
+    >>> comparisons_table(summary)                # comparisons.csv as a DataFrame
+
+``summary_is_current(store)`` says whether summary.json exists and is not older than
+runs.csv (a resumed study has newer runs than its old summary).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from reglab.analysis.results import (
+    DESCRIBED,
+    ArmRun,
+    ArmSummary,
+    Comparison,
+    Described,
+    StudySummary,
+)
 from reglab.analysis.stats import (
+    McNemarResult,
     PairedComparison,
     describe,
     mcnemar,
@@ -27,24 +45,21 @@ from reglab.analysis.stats import (
 from reglab.errors import StudyError
 from reglab.store import StudyDir, write_text
 
-__all__ = ["ALPHA", "comparisons_table", "summarize", "write_summary"]
+__all__ = [
+    "ALPHA",
+    "comparisons_table",
+    "load_summary",
+    "summarize",
+    "summary_is_current",
+    "write_summary",
+]
 
 ALPHA = 0.05
-_DESCRIBED = (
-    "test_acc",
-    "test_loss",
-    "train_acc",
-    "gap",
-    "loss_gap",
-    "train_seconds",
-    "best_epoch",
-    "stop_epoch",
-    "sparsity",
-    "dead_units",
-)
+SUMMARY_FILE = "summary.json"
+COMPARISONS_FILE = "comparisons.csv"
 
 
-def summarize(store: StudyDir, alpha: float = ALPHA) -> dict[str, Any]:
+def summarize(store: StudyDir, alpha: float = ALPHA) -> StudySummary:
     """Build the summary of a finished (or partly finished) study directory."""
     manifest = store.read_json("manifest.json") or {}
     runs = store.runs()
@@ -52,71 +67,97 @@ def summarize(store: StudyDir, alpha: float = ALPHA) -> dict[str, Any]:
     runs["loss_gap"] = runs["test_loss"] - runs["train_loss"]
     arms = manifest.get("arms") or list(dict.fromkeys(runs["arm"]))
     baseline = manifest.get("baseline", arms[0])
-    if baseline not in set(runs["arm"]):
+    present = set(runs["arm"])
+    if baseline not in present:
         raise StudyError(
             f"The baseline arm {baseline!r} has no finished runs in "
             f"{str(store.root)!r}; run the study to the end first."
         )
+    comparisons = _comparisons(store, runs, baseline, [a for a in arms if a in present], alpha)
+    entries = [_arm(runs[runs["arm"] == a], a, comparisons.get(a)) for a in arms if a in present]
+    base_time = next(e for e in entries if e.name == baseline).train_seconds.mean
+    entries = [_with_time(e, base_time) for e in entries]
+    seeds = manifest.get("seeds")
+    return StudySummary(
+        baseline=baseline,
+        arms=tuple(entries),
+        alpha=alpha,
+        metric="test_acc",
+        seeds=None if seeds is None else tuple(seeds),
+        dataset=dict(manifest.get("dataset", {})),
+        caveats=tuple(_caveats(entries)),
+    )
+
+
+def _comparisons(
+    store: StudyDir, runs: pd.DataFrame, baseline: str, arms: list[str], alpha: float
+) -> dict[str, Comparison]:
+    """Every arm but the baseline against it on paired seeds, Holm across the family."""
     preds, y = store.arrays("pred"), store.targets()
-    entries = [_arm(runs[runs["arm"] == arm], arm) for arm in arms if arm in set(runs["arm"])]
     base = runs[(runs["arm"] == baseline) & (runs["status"] == "ok")]
-    tested: list[tuple[dict[str, Any], PairedComparison, dict[str, Any]]] = []
-    for entry in entries:
-        if entry["name"] == baseline:
+    out: dict[str, Comparison] = {}
+    tested: list[tuple[str, PairedComparison, float, McNemarResult | None]] = []
+    for name in arms:
+        if name == baseline:
             continue
-        pairs = _pairs(base, runs[runs["arm"] == entry["name"]])
+        pairs = _pairs(base, runs[runs["arm"] == name])
         if len(pairs) < 2:
-            entry["vs_baseline"] = _untestable(len(pairs))
+            out[name] = Comparison.untestable(len(pairs))
             continue
         comp = paired_comparison(
             pairs["test_acc_b"].to_numpy(), pairs["test_acc_t"].to_numpy(), alpha=alpha
         )
-        tested.append((entry, comp, _extras(pairs, preds, y)))
-    adjusted = with_holm([comp for _, comp, _ in tested], alpha)
-    for (entry, _, extras), comp in zip(tested, adjusted, strict=True):
-        entry["vs_baseline"] = {**_comparison(comp), **extras}
-    base_time = next(e for e in entries if e["name"] == baseline)["train_seconds"]["mean"]
-    for entry in entries:
-        t = entry["train_seconds"]["mean"]
-        entry["time_vs_baseline"] = t / base_time if base_time and t is not None else None
-    return {
-        "dataset": manifest.get("dataset", {}),
-        "baseline": baseline,
-        "alpha": alpha,
-        "metric": "test_acc",
-        "seeds": manifest.get("seeds"),
-        "arms": entries,
-        "caveats": _caveats(entries),
-    }
+        tested.append((name, comp, _gap_delta(pairs), _mcnemar(pairs, preds, y)))
+    adjusted = with_holm([comp for _, comp, _, _ in tested], alpha)
+    for (name, _, gap_delta, mc), comp in zip(tested, adjusted, strict=True):
+        out[name] = Comparison.paired(comp, gap_delta, mc)
+    return out
 
 
-def _arm(rows: pd.DataFrame, name: str) -> dict[str, Any]:
+def _arm(rows: pd.DataFrame, name: str, vs: Comparison | None) -> ArmSummary:
     ok = rows[rows["status"] == "ok"]
-    out: dict[str, Any] = {"name": name, "n": len(ok), "n_diverged": int(len(rows) - len(ok))}
-    for col in _DESCRIBED:
+    described = {}
+    for col in DESCRIBED:
         values = ok[col].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
-        if len(values) == 0:
-            out[col] = {"mean": None, "std": None, "ci95": [None, None]}
-            continue
-        s = describe(values)
-        out[col] = {"mean": s.mean, "std": s.std, "ci95": list(s.ci95)}
-    for kind in ("weight_l1", "weight_l2"):
+        described[col] = Described.of(describe(values)) if len(values) else Described()
+
+    def weights(kind: str) -> tuple[float, ...]:
         cols = sorted(c for c in ok.columns if c.startswith(kind + "_"))
-        out[kind] = [float(ok[c].mean()) for c in cols]
-    out["runs"] = [
-        {
-            "seed": int(r.seed),
-            "status": r.status,
-            "test_acc": r.test_acc,
-            "test_loss": r.test_loss,
-            "best_epoch": int(r.best_epoch),
-            "stop_epoch": int(r.stop_epoch),
-            "train_seconds": r.train_seconds,
-        }
-        for r in rows.sort_values("seed").itertuples()
-    ]
-    return out
+        return tuple(float(ok[c].mean()) for c in cols)
+
+    return ArmSummary(
+        name=name,
+        n=len(ok),
+        n_diverged=int(len(rows) - len(ok)),
+        **described,  # type: ignore[arg-type]  # one Described per DESCRIBED metric
+        weight_l1=weights("weight_l1"),
+        weight_l2=weights("weight_l2"),
+        runs=tuple(_run(r) for r in rows.sort_values("seed").to_dict("records")),
+        vs_baseline=vs,
+    )
+
+
+def _run(row: dict[str, Any]) -> ArmRun:
+    def num(key: str) -> float | None:
+        v = float(row[key])
+        return v if math.isfinite(v) else None
+
+    return ArmRun(
+        seed=int(row["seed"]),
+        status=str(row["status"]),
+        test_acc=num("test_acc"),
+        test_loss=num("test_loss"),
+        best_epoch=int(row["best_epoch"]),
+        stop_epoch=int(row["stop_epoch"]),
+        train_seconds=num("train_seconds"),
+    )
+
+
+def _with_time(arm: ArmSummary, base_time: float | None) -> ArmSummary:
+    t = arm.train_seconds.mean
+    ratio = t / base_time if base_time and t is not None else None
+    return dataclasses.replace(arm, time_vs_baseline=ratio)
 
 
 def _pairs(base: pd.DataFrame, arm: pd.DataFrame) -> pd.DataFrame:
@@ -125,94 +166,81 @@ def _pairs(base: pd.DataFrame, arm: pd.DataFrame) -> pd.DataFrame:
     return base.merge(arm, on="seed", suffixes=("_b", "_t")).sort_values("seed")
 
 
-def _untestable(n_pairs: int) -> dict[str, Any]:
-    return {
-        "n_pairs": n_pairs,
-        "delta": None,
-        "ci95": [None, None],
-        "p_value": None,
-        "p_holm": None,
-        "verdict": "no detectable difference",
-        "note": "fewer than 2 seeds finished in both arms: no test is possible",
-    }
-
-
-def _extras(
-    pairs: pd.DataFrame, preds: dict[str, np.ndarray], y: np.ndarray | None
-) -> dict[str, Any]:
-    """McNemar on per-example correctness pooled over the paired seeds; the gap's change."""
+def _gap_delta(pairs: pd.DataFrame) -> float:
+    """The mean paired change of the generalization gap (treatment minus baseline)."""
     gap_t = pairs["train_acc_t"] - pairs["test_acc_t"]
     gap_b = pairs["train_acc_b"] - pairs["test_acc_b"]
-    out: dict[str, Any] = {"gap_delta": float((gap_t - gap_b).mean()), "mcnemar": None}
+    return float((gap_t - gap_b).mean())
+
+
+def _mcnemar(
+    pairs: pd.DataFrame, preds: dict[str, np.ndarray], y: np.ndarray | None
+) -> McNemarResult | None:
+    """McNemar on per-example correctness pooled over the paired seeds (None without preds)."""
     ids = [*pairs["run_id_b"], *pairs["run_id_t"]]
-    if y is not None and all(r in preds for r in ids):
-        right_b = np.concatenate([preds[r] == y for r in pairs["run_id_b"]])
-        right_t = np.concatenate([preds[r] == y for r in pairs["run_id_t"]])
-        mc = mcnemar(right_b, right_t)
-        out["mcnemar"] = {
-            "n01": mc.n01,
-            "n10": mc.n10,
-            "statistic": mc.statistic,
-            "p_value": mc.p_value,
-        }
-    return out
+    if y is None or not all(r in preds for r in ids):
+        return None
+    right_b = np.concatenate([preds[r] == y for r in pairs["run_id_b"]])
+    right_t = np.concatenate([preds[r] == y for r in pairs["run_id_t"]])
+    return mcnemar(right_b, right_t)
 
 
-def _comparison(comp: PairedComparison) -> dict[str, Any]:
-    return {
-        "n_pairs": comp.n,
-        "delta": comp.delta,
-        "ci95": list(comp.ci95),
-        "p_value": comp.p_value,
-        "p_holm": comp.p_holm,
-        "p_wilcoxon": comp.p_wilcoxon,
-        "cohen_dz": comp.cohen_dz,
-        "verdict": comp.verdict,
-        "min_detectable_effect": comp.min_detectable_effect,
-        "seeds_needed": comp.seeds_needed,
-    }
-
-
-def _caveats(entries: list[dict[str, Any]]) -> list[str]:
+def _caveats(entries: list[ArmSummary]) -> list[str]:
     notes = []
-    n = min((e["n"] for e in entries), default=0)
+    n = min((e.n for e in entries), default=0)
     if n < 5:
         notes.append(f"Only {n} seeds per arm: small effects cannot be told from noise.")
     for e in entries:
-        if e["n_diverged"]:
-            notes.append(f"{e['name']}: {e['n_diverged']} run(s) diverged and are left out.")
+        if e.n_diverged:
+            notes.append(f"{e.name}: {e.n_diverged} run(s) diverged and are left out.")
     return notes
 
 
-def write_summary(store: StudyDir, alpha: float = ALPHA) -> dict[str, Any]:
+# ---- files: summary.json and comparisons.csv are written here and nowhere else ------------
+def write_summary(store: StudyDir, alpha: float = ALPHA) -> StudySummary:
     """Compute the summary, write summary.json and comparisons.csv; return the summary."""
     summary = summarize(store, alpha)
-    store.write_json("summary.json", summary)
-    write_text(store.root / "comparisons.csv", comparisons_table(summary).to_csv(index=False))
+    store.write_json(SUMMARY_FILE, summary.to_json())
+    csv = comparisons_table(summary).to_csv(index=False)
+    write_text(store.root / COMPARISONS_FILE, csv)
     return summary
 
 
-def comparisons_table(summary: dict[str, Any]) -> pd.DataFrame:
+def load_summary(store: StudyDir) -> StudySummary | None:
+    """summary.json read back as a StudySummary; None when the study has none yet."""
+    data = store.read_json(SUMMARY_FILE)
+    return None if data is None else StudySummary.from_json(data)
+
+
+def summary_is_current(store: StudyDir) -> bool:
+    """True when summary.json exists and is not older than runs.csv."""
+    summary, runs = store.root / SUMMARY_FILE, store.root / "runs.csv"
+    if not summary.exists():
+        return False
+    return not runs.exists() or summary.stat().st_mtime_ns >= runs.stat().st_mtime_ns
+
+
+def comparisons_table(summary: StudySummary) -> pd.DataFrame:
     """One row per arm: its mean and, vs the baseline, delta, CI, p values, verdict."""
     rows = []
-    for arm in summary["arms"]:
-        vs = arm.get("vs_baseline", {})
-        mc = vs.get("mcnemar") or {}
+    for arm in summary.arms:
+        vs = arm.vs_baseline
+        mc = None if vs is None else vs.mcnemar
         rows.append(
             {
-                "arm": arm["name"],
-                "n": arm["n"],
-                "test_acc_mean": arm["test_acc"]["mean"],
-                "gap_mean": arm["gap"]["mean"],
-                "delta": vs.get("delta"),
-                "ci95_lo": (vs.get("ci95") or [None, None])[0],
-                "ci95_hi": (vs.get("ci95") or [None, None])[1],
-                "p_value": vs.get("p_value"),
-                "p_holm": vs.get("p_holm"),
-                "p_wilcoxon": vs.get("p_wilcoxon"),
-                "cohen_dz": vs.get("cohen_dz"),
-                "mcnemar_p": mc.get("p_value"),
-                "verdict": vs.get("verdict", "baseline"),
+                "arm": arm.name,
+                "n": arm.n,
+                "test_acc_mean": arm.test_acc.mean,
+                "gap_mean": arm.gap.mean,
+                "delta": None if vs is None else vs.delta,
+                "ci95_lo": None if vs is None else vs.ci95[0],
+                "ci95_hi": None if vs is None else vs.ci95[1],
+                "p_value": None if vs is None else vs.p_value,
+                "p_holm": None if vs is None else vs.p_holm,
+                "p_wilcoxon": None if vs is None else vs.p_wilcoxon,
+                "cohen_dz": None if vs is None else vs.cohen_dz,
+                "mcnemar_p": None if mc is None else mc.p_value,
+                "verdict": "baseline" if vs is None else vs.verdict,
             }
         )
     return pd.DataFrame(rows)

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from reglab.analysis.results import StudySummary
 from reglab.api.study import run_study
 from reglab.errors import StudyError
 from reglab.store import write_json, write_text
@@ -101,29 +102,29 @@ def learning_curve_table(directory: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False, na_values=[""])
 
 
-def _rows(size: int, summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per arm of a size's summary.json (None becomes NaN)."""
+def _rows(size: int, summary: StudySummary) -> list[dict[str, Any]]:
+    """One row per arm of a size's summary (None becomes NaN)."""
     rows = []
-    for arm in summary["arms"]:
-        acc, gap, vs = arm["test_acc"], arm["gap"], arm.get("vs_baseline")
-        delta_ci = vs["ci95"] if vs else [None, None]
+    for arm in summary.arms:
+        acc, gap, vs = arm.test_acc, arm.gap, arm.vs_baseline
+        delta_ci = (None, None) if vs is None else vs.ci95
         rows.append(
             {
                 "train_size": size,
-                "arm": arm["name"],
-                "n": int(arm["n"]),
-                "test_acc_mean": _num(acc["mean"]),
-                "test_acc_lo": _num(acc["ci95"][0]),
-                "test_acc_hi": _num(acc["ci95"][1]),
-                "train_acc_mean": _num(arm["train_acc"]["mean"]),
-                "gap_mean": _num(gap["mean"]),
-                "gap_lo": _num(gap["ci95"][0]),
-                "gap_hi": _num(gap["ci95"][1]),
-                "delta_vs_baseline": _num(vs["delta"] if vs else None),
+                "arm": arm.name,
+                "n": arm.n,
+                "test_acc_mean": _num(acc.mean),
+                "test_acc_lo": _num(acc.ci95[0]),
+                "test_acc_hi": _num(acc.ci95[1]),
+                "train_acc_mean": _num(arm.train_acc.mean),
+                "gap_mean": _num(gap.mean),
+                "gap_lo": _num(gap.ci95[0]),
+                "gap_hi": _num(gap.ci95[1]),
+                "delta_vs_baseline": _num(None if vs is None else vs.delta),
                 "delta_lo": _num(delta_ci[0]),
                 "delta_hi": _num(delta_ci[1]),
-                "p_holm": _num(vs.get("p_holm") if vs else None),
-                "verdict": vs["verdict"] if vs else "baseline",
+                "p_holm": _num(None if vs is None else vs.p_holm),
+                "verdict": "baseline" if vs is None else vs.verdict,
             }
         )
     return rows

@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from reglab.analysis.results import StudySummary
 from reglab.analysis.summary import comparisons_table, write_summary
 from reglab.arms import parse_arms
 from reglab.config import DataConfig
@@ -35,10 +36,10 @@ __all__ = ["StudyResult", "compare", "compare_spec", "default_out", "run_study",
 
 @dataclass(frozen=True)
 class StudyResult:
-    """A finished study: its directory, summary (summary.json) and record tables."""
+    """A finished study: its directory, typed summary (summary.json) and record tables."""
 
     directory: Path
-    summary: dict[str, Any]
+    summary: StudySummary
 
     @property
     def runs(self) -> pd.DataFrame:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,55 +119,37 @@ def _widths(text: str) -> tuple[int, ...]:
 
 
 def _show(result: StudyResult) -> None:
-    """The verdict table: arm, n, mean ± CI half-width, gap, delta vs baseline, p, verdict."""
+    """The verdict table (the report's numbers, formatted as the report writes them), the
+    report's one-paragraph answer, and where the results are."""
+    from reglab.report import answer, numbers  # heavy (matplotlib): import on use
+
     s = result.summary
     table = Table(
-        title=f"Test accuracy (%) over seeds; baseline {s['baseline']}; "
-        "Δ, CI and gap in percentage points",
+        title=f"Test accuracy over {s.n_seeds} paired seeds, baseline {s.baseline}: mean [95% CI]",
         box=box.SIMPLE_HEAD,
     )
-    for col in ("arm", "n", "acc ± CI", "gap", "Δ [95% CI]", "p (Holm)", "verdict"):
-        table.add_column(
-            col, justify="left" if col in ("arm", "verdict") else "right", no_wrap=col != "verdict"
-        )
-    for arm in s["arms"]:
-        acc, vs = arm["test_acc"], arm.get("vs_baseline")
-        half = _half(acc["ci95"], acc["mean"])
+    for col in ("arm", "n", "test acc [95% CI]", "gap", f"Δ vs {s.baseline} [95% CI]"):
+        table.add_column(col, justify="left" if col == "arm" else "right", no_wrap=True)
+    table.add_column("p (Holm)", justify="right", no_wrap=True)
+    table.add_column("verdict", justify="left")
+    for arm in s.arms:
+        acc, vs = arm.test_acc, arm.vs_baseline
         delta = p = "—"
-        if vs and vs.get("delta") is not None:
-            lo, hi = vs["ci95"]
-            delta = f"{vs['delta'] * 100:+.2f} [{_pp(lo)}, {_pp(hi)}]"
-            p = f"{_p(vs.get('p_value'))} ({_p(vs.get('p_holm'))})"
-        gap = arm["gap"]["mean"]
+        if vs is not None and vs.delta is not None:
+            delta = f"{numbers.pp(vs.delta)} {numbers.interval_pp(vs.ci95)}"
+            p = f"{numbers.p_value(vs.p_value)} ({numbers.p_value(vs.p_holm)})"
         table.add_row(
-            arm["name"],
-            str(arm["n"]),
-            f"{acc['mean'] * 100:.2f} ± {half}",
-            "—" if gap is None else f"{gap * 100:.2f}",
+            arm.name,
+            str(arm.n),
+            f"{numbers.pct(acc.mean)} {numbers.interval_pct(acc.ci95)}",
+            numbers.plain_pp(arm.gap.mean),
             delta,
             p,
-            vs["verdict"] if vs else "baseline",
+            "baseline" if vs is None else vs.verdict,
         )
     console = Console()
-    if console.width < 110:  # the table needs ~105 columns; never squeeze the verdicts out
-        console = Console(width=110)
+    if console.width < 130:  # the table needs ~125 columns; never squeeze the verdicts out
+        console = Console(width=130)
     console.print(table)
-    from reglab.report.text import answer  # the report's own summary sentence
-
     console.print(answer(s), markup=False, highlight=False)
     console.print(f"results: {result.directory}  (report: {result.report})")
-
-
-def _p(x: float | None) -> str:
-    """A p value, or a dash where no test was possible (identical arms: p is undefined)."""
-    return "—" if x is None or not math.isfinite(x) else f"{x:.2g}"
-
-
-def _pp(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:+.2f}"
-
-
-def _half(ci: list[float | None], mean: float | None) -> str:
-    if ci[1] is None or mean is None:
-        return "—"
-    return f"{(ci[1] - mean) * 100:.2f}"

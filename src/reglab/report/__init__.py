@@ -3,12 +3,21 @@
     >>> from reglab.report import write_report
     >>> html, md = write_report("runs/quickstart")
 
-The sections, in order: the answer, setup and provenance, verdicts, learning curves,
-generalization gap, validation curves over strength, weights, early stopping, time,
-bias–variance (when biasvar.json is present) and what to choose. Every sentence is computed
-from the study's numbers.
+Layout: :mod:`~reglab.report.document` (the engine: inputs -> Document -> files),
+:mod:`~reglab.report.blocks` (paragraphs, bullets, tables, images, sections),
+:mod:`~reglab.report.render` (HTML and Markdown), :mod:`~reglab.report.inputs` (what a report
+reads: summary.json as a StudySummary, runs, epochs, spec, manifest),
+:mod:`~reglab.report.numbers` (how every number is written, the CLI included),
+:mod:`~reglab.report.plotting` (palette and shared plot pieces) and
+:mod:`~reglab.report.sections`, one module per section: the answer, setup and provenance,
+verdicts, learning curves, generalization gap, validation curves over strength, weights,
+early stopping, time, bias–variance (when biasvar.json is present) and what to choose.
+Every sentence is computed from the study's numbers. The report reads summary.json and
+never writes it (the analysis step does: :func:`reglab.analysis.summary.write_summary`).
 """
 
-from reglab.report.document import write_report
+from reglab.report import numbers
+from reglab.report.document import build_document, write_report
+from reglab.report.sections import answer
 
-__all__ = ["write_report"]
+__all__ = ["answer", "build_document", "numbers", "write_report"]

@@ -1,4 +1,5 @@
-"""The pieces a report is made of: sections of paragraphs, bullet lists, tables and images.
+"""The pieces a report is made of: a document of sections of paragraphs, bullet lists,
+tables and images.
 
 The same blocks render to HTML and to Markdown (:mod:`reglab.report.render`); their text is
 plain (no markup), so each renderer escapes all of it::
@@ -12,7 +13,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["Block", "Bullets", "Image", "Paragraph", "Section", "Table"]
+__all__ = ["Block", "Bullets", "Document", "Image", "Paragraph", "Section", "Table"]
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,12 @@ class Section:
     title: str
     anchor: str
     blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole report: its title, the one-paragraph answer above everything, the sections."""
+
+    title: str
+    lead: str
+    sections: list[Section]

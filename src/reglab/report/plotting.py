@@ -1,5 +1,8 @@
 """Plot helpers shared by the report's figures: palette, PNG encoding, strength axes.
 
+Also the pieces several sections' plots share: arms as rows (``arm_rows``, ``row_height``),
+a verdict's colour and legend, a mean with its 95% CI drawn as a point and a line.
+
 Figures are built with :class:`matplotlib.figure.Figure` directly (no pyplot, so no global
 state and no GUI backend); :func:`png` renders one to PNG bytes at 100 dpi::
 
@@ -14,20 +17,32 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from reglab.analysis.results import ArmSummary, Described
+from reglab.report.numbers import finite
 
 __all__ = [
     "DPI",
     "OKABE_ITO",
     "VERDICT_COLOURS",
     "StrengthAxis",
+    "arm_rows",
+    "bar_colour",
     "grid",
     "new_figure",
+    "num",
     "png",
+    "point_ci",
+    "row_height",
     "strength_axis",
     "strength_label",
+    "verdict_legend",
+    "verdict_of",
 ]
 
 DPI = 100
@@ -122,3 +137,49 @@ def strength_label(technique: str) -> str:
     if technique == "es":
         return "early-stopping patience (epochs, log scale)"
     return f"{technique} strength (log scale)"
+
+
+# ---- arms as rows: shared by the gap, weights, early-stopping and time figures ---------------
+def verdict_of(arm: ArmSummary, baseline: str | None) -> str:
+    """'baseline' for the baseline, else the arm's verdict against it."""
+    if arm.name == baseline or arm.vs_baseline is None:
+        return "baseline"
+    return arm.vs_baseline.verdict
+
+
+def row_height(n: int) -> float:
+    """Figure height (inches) for ``n`` arms as rows."""
+    return 1.2 + 0.32 * n
+
+
+def bar_colour(arm: str, baseline: str | None) -> str:
+    """Black for the baseline's bar, blue for the others."""
+    return OKABE_ITO["black"] if arm == baseline else OKABE_ITO["blue"]
+
+
+def arm_rows(ax: Axes, names: list[str]) -> None:
+    """One row per arm, top to bottom in study order."""
+    ax.set_yticks(range(len(names)), names)
+    ax.set_ylim(len(names) - 0.5, -0.5)
+    ax.grid(axis="x", alpha=0.3)
+
+
+def verdict_legend(verdicts: list[str]) -> list[Line2D]:
+    seen = [v for v in VERDICT_COLOURS if v in verdicts]
+    return [Line2D([], [], color=VERDICT_COLOURS[v], marker="o", ls="", label=v) for v in seen]
+
+
+def point_ci(ax: Axes, y: float, stat: Described, colour: str) -> None:
+    """A mean (point) and its 95% CI (line) at row ``y``, in percent."""
+    mean, lo, hi = (finite(v) for v in (stat.mean, *stat.ci95))
+    if mean is None:
+        return
+    if lo is not None and hi is not None:
+        ax.hlines(y, 100 * lo, 100 * hi, color=colour, lw=2)
+    ax.plot(100 * mean, y, "o", color=colour)
+
+
+def num(value: Any) -> float:
+    """A finite number as a float, anything else as NaN (a gap in a plotted line)."""
+    v = finite(value)
+    return float("nan") if v is None else v

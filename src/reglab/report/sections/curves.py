@@ -1,0 +1,81 @@
+"""Section "Learning curves": train (evaluation mode) and validation accuracy per epoch.
+
+>>> section(load_inputs("runs/quickstart")).blocks[1].text
+'At each run's last epoch, train accuracy exceeds validation accuracy most for ...'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from matplotlib.patches import Patch
+
+from reglab.report.blocks import Image, Paragraph, Section
+from reglab.report.inputs import ReportInputs
+from reglab.report.numbers import pp
+from reglab.report.plotting import OKABE_ITO, grid, new_figure, png
+
+__all__ = ["curves_note", "learning_curves", "section"]
+
+_TRAIN, _VAL = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+
+
+def section(inputs: ReportInputs) -> Section:
+    if inputs.epochs.empty:
+        return Section("Learning curves", "curves", [Paragraph("epochs.csv is missing.")])
+    image = Image(
+        "learning_curves",
+        learning_curves(inputs.ok_epochs(), [a.name for a in inputs.arms]),
+        "Train accuracy (evaluation mode, fixed training subset) and validation accuracy per "
+        "epoch: mean over seeds, band min–max over seeds (diverged runs left out).",
+    )
+    return Section("Learning curves", "curves", [image, *map(Paragraph, curves_note(inputs))])
+
+
+def curves_note(inputs: ReportInputs) -> list[str]:
+    """The train–validation accuracy gap at each run's last epoch: largest and smallest arm."""
+    epochs = inputs.ok_epochs()
+    if epochs.empty:
+        return []
+    last = epochs.sort_values("epoch").groupby("run_id").tail(1)
+    gap = (last["train_acc"] - last["val_acc"]).groupby(last["arm"]).mean()
+    if gap.empty:
+        return []
+    hi, lo = gap.idxmax(), gap.idxmin()
+    return [
+        f"At each run's last epoch, train accuracy exceeds validation accuracy most for {hi} "
+        f"({pp(gap[hi])} on average) and least for {lo} ({pp(gap[lo])})."
+    ]
+
+
+def learning_curves(epochs: pd.DataFrame, arms: list[str]) -> bytes:
+    """One panel per arm: train (eval mode) and validation accuracy per epoch, min–max band."""
+    shown = [a for a in arms if (epochs["arm"] == a).any()]
+    cols = min(4, len(shown))
+    rows = -(-len(shown) // cols)
+    fig = new_figure(3.0 * cols + 0.4, 2.3 * rows + 0.6)
+    axes = grid(fig, len(shown), cols, share=True)
+    for ax, arm in zip(axes, shown, strict=True):
+        per_epoch = epochs[epochs["arm"] == arm].groupby("epoch")
+        for column, colour, label in (
+            ("train_acc", _TRAIN, "train (eval mode)"),
+            ("val_acc", _VAL, "validation"),
+        ):
+            stats = per_epoch[column].agg(["mean", "min", "max"]) * 100
+            ax.fill_between(stats.index, stats["min"], stats["max"], color=colour, alpha=0.2, lw=0)
+            ax.plot(stats.index, stats["mean"], color=colour, marker="o", ms=3, label=label)
+        ax.set_title(arm, fontsize=10)
+        ax.grid(alpha=0.3)
+    for ax in axes:
+        ax.label_outer()
+    fig.supxlabel("epoch")
+    fig.supylabel("accuracy (%)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    band = Patch(color=OKABE_ITO["grey"], alpha=0.4)
+    fig.legend(
+        [*handles, band],
+        [*labels, "min–max over seeds"],
+        loc="outside upper center",
+        ncols=3,
+        frameon=False,
+    )
+    return png(fig)

@@ -1,0 +1,153 @@
+"""Section "Validation curves over strength": test accuracy and gap along each sweep.
+
+A sweep of the spec (``[[sweeps]]``) is drawn over every arm that differs from its base arm
+only in the swept technique's strength, the base arm included at strength 0 (or "off")::
+
+    >>> [(p.arm, p.strength) for p in sweep_points(inputs, "l2", "none")]
+    [('none', 0.0), ('l2=0.0001', 0.0001), ('l2=1e-3', 0.001)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reglab.arms import ARM_KEYS, parse_arm
+from reglab.config import Regularization
+from reglab.errors import ConfigError
+from reglab.report.blocks import Block, Image, Paragraph, Section
+from reglab.report.inputs import ReportInputs
+from reglab.report.numbers import pct, plain_pp
+from reglab.report.plotting import (
+    OKABE_ITO,
+    new_figure,
+    num,
+    png,
+    strength_axis,
+    strength_label,
+)
+
+__all__ = ["SweepPoint", "section", "sweep_note", "sweep_points", "validation_curve"]
+
+
+def section(inputs: ReportInputs) -> Section | None:
+    """One figure and one sentence per sweep with at least two points; None without any."""
+    blocks: list[Block] = []
+    for i, sweep in enumerate(inputs.spec.get("sweeps", [])):
+        technique, base = sweep.get("technique", "?"), sweep.get("base", "none")
+        points = sweep_points(inputs, technique, base)
+        if len(points) < 2:
+            continue
+        caption = (
+            f"{technique} sweep on {base}: test accuracy and gap against strength (log scale, "
+            "the base arm at 0), mean and 95% CI over seeds."
+        )
+        blocks += [
+            Image(f"sweep_{i}_{technique}", validation_curve(inputs, points, technique), caption),
+            Paragraph(sweep_note(inputs, technique, points)),
+        ]
+    return Section("Validation curves over strength", "sweeps", blocks) if blocks else None
+
+
+def sweep_note(inputs: ReportInputs, technique: str, points: list[SweepPoint]) -> str:
+    """Where test accuracy peaks along a sweep, and how the gap moves from end to end."""
+    arms = [inputs.arm(p.arm) for p in points]
+    best_point, best = max(
+        zip(points, arms, strict=True), key=lambda pa: pa[1].test_acc.mean or 0.0
+    )
+    first, last = arms[0], arms[-1]
+    return (
+        f"Over {len(points)} strengths of {technique}, test accuracy is highest at "
+        f"{_shown(best_point.strength)} ({best.name}: {pct(best.test_acc.mean)}); "
+        f"from {_shown(points[0].strength)} to {_shown(points[-1].strength)} the test accuracy goes from "
+        f"{pct(first.test_acc.mean)} to {pct(last.test_acc.mean)} and the gap from "
+        f"{plain_pp(first.gap.mean)} to {plain_pp(last.gap.mean)}."
+    )
+
+
+def _shown(value: float) -> str:
+    return "off" if value == math.inf else f"{value:g}"
+
+
+def validation_curve(inputs: ReportInputs, points: list[SweepPoint], technique: str) -> bytes:
+    """Test accuracy and generalization gap against one technique's strength (95% CI band)."""
+    axis = strength_axis([p.strength for p in points])
+    fig = new_figure(9.0, 3.4)
+    left, right = fig.subplots(1, 2)
+    for ax, metric, label, colour in (
+        (left, "test_acc", "test accuracy (%)", OKABE_ITO["blue"]),
+        (right, "gap", "generalization gap (pp)", OKABE_ITO["orange"]),
+    ):
+        stats = [inputs.arm(p.arm).stat(metric) for p in points]
+        mean = np.array([num(s.mean) for s in stats]) * 100
+        lo = np.array([num(s.ci95[0]) for s in stats]) * 100
+        hi = np.array([num(s.ci95[1]) for s in stats]) * 100
+        ax.fill_between(axis.x, lo, hi, color=colour, alpha=0.2, lw=0, label="95% CI over seeds")
+        ax.plot(axis.x, mean, color=colour, marker="o", label="mean over seeds")
+        axis.apply(ax, strength_label(technique))
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, frameon=False)
+    left.set_title(f"test accuracy vs {technique}", fontsize=10)
+    right.set_title(f"train − test accuracy vs {technique}", fontsize=10)
+    return png(fig)
+
+
+# ---- sweeps: arms that differ from a base arm only in one technique's strength -----------
+@dataclass(frozen=True)
+class SweepPoint:
+    """One arm of a sweep: its strength (0 or inf: the technique off, i.e. the base arm)."""
+
+    arm: str
+    strength: float
+
+
+_FIELDS = {k.key: k.field for k in ARM_KEYS}
+
+
+def sweep_points(inputs: ReportInputs, technique: str, base: str) -> list[SweepPoint]:
+    """The study's arms on one sweep's line, the base arm included, sorted by strength.
+
+    Any arm equal to ``base`` but for ``technique`` counts, so an arm listed outside the
+    sweep (``l2=1e-3`` beside a sweep over l2) lands on the curve too.
+    """
+    name = _FIELDS.get(technique)
+    base_reg = _parse(base)
+    if name is None or base_reg is None:
+        return []
+    off = _strength(base_reg, name)
+    points = []
+    for arm in inputs.arms:
+        reg = _parse(arm.name)
+        if reg is None or _without(reg, name) != _without(base_reg, name):
+            continue
+        value = _strength(reg, name)
+        if arm.name == base or value != off:
+            points.append(SweepPoint(arm.name, value))
+    return sorted(points, key=lambda p: (p.strength, p.arm))
+
+
+def _parse(arm: str) -> Regularization | None:
+    try:
+        return parse_arm(arm)
+    except ConfigError:
+        return None
+
+
+def _without(reg: Regularization, name: str) -> Regularization:
+    off: Any = {"maxnorm": None, "early_stopping": None, "bn": False}.get(name, 0.0)
+    return dataclasses.replace(reg, **{name: off})
+
+
+def _strength(reg: Regularization, name: str) -> float:
+    """The technique's strength; inf for max-norm / early stopping switched off."""
+    value = getattr(reg, name)
+    if name == "early_stopping":
+        return math.inf if value is None else float(value.patience)
+    if name == "maxnorm":
+        return math.inf if value is None else float(value)
+    return float(value)

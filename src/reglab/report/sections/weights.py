@@ -1,0 +1,146 @@
+"""Section "Weights: histograms and sparsity": where each arm's kernel weights lie.
+
+>>> weights_note(load_inputs("runs/quickstart"))
+['Sparsest weights: l1=1e-4, 16.93% of kernel weights below 1e-3 ...']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+
+from reglab.engine import HIST_EDGES
+from reglab.report.blocks import Block, Image, Paragraph, Section
+from reglab.report.inputs import ReportInputs
+from reglab.report.numbers import finite, pct
+from reglab.report.plotting import (
+    OKABE_ITO,
+    arm_rows,
+    bar_colour,
+    grid,
+    new_figure,
+    png,
+    row_height,
+)
+from reglab.report.sections.gap import extremes
+
+__all__ = ["arm_histogram", "section", "sparsity", "weight_histograms", "weights_note"]
+
+_SPARSE_BELOW = -3.0  # log10 of the sparsity threshold |w| < 1e-3 (runs.csv "sparsity")
+
+
+def section(inputs: ReportInputs) -> Section:
+    blocks: list[Block] = []
+    hist = weight_histograms(inputs)
+    if hist is not None:
+        caption = "Distribution of |w| over all kernel weights, all seeds of each arm pooled."
+        blocks.append(Image("weight_histograms", hist, caption))
+    caption = "Share of kernel weights with |w| < 1e-3, mean and 95% CI over seeds."
+    blocks.append(Image("sparsity", sparsity(inputs), caption))
+    blocks += [Paragraph(t) for t in weights_note(inputs)]
+    return Section("Weights: histograms and sparsity", "weights", blocks)
+
+
+def _technique_arms(runs: pd.DataFrame, column: str) -> list[str]:
+    if column not in runs:
+        return []
+    values = pd.to_numeric(runs[column], errors="coerce").fillna(0.0)
+    return list(dict.fromkeys(runs.loc[values > 0, "arm"]))
+
+
+def weights_note(inputs: ReportInputs) -> list[str]:
+    """The sparsest arm, and L1's sparsity beside L2's when the study has both."""
+    ends = extremes(inputs, "sparsity")
+    if ends is None:
+        return []
+    base = inputs.arm(inputs.baseline or ends[0].name)
+    out = [
+        f"Sparsest weights: {ends[1].name}, {pct(ends[1].sparsity.mean)} of kernel "
+        f"weights below 1e-3 in magnitude (baseline {base.name}: "
+        f"{pct(base.sparsity.mean)})."
+    ]
+    groups = {c: _technique_arms(inputs.runs, c) for c in ("l1", "l2")}
+    if groups["l1"] and groups["l2"]:
+        top = {
+            c: max((inputs.arm(n) for n in names), key=lambda a: a.sparsity.mean or 0.0)
+            for c, names in groups.items()
+        }
+        s1, s2 = top["l1"].sparsity.mean or 0.0, top["l2"].sparsity.mean or 0.0
+        verdict = (
+            "L1 gives the sparser weights here: it drives weights to zero, L2 only shrinks them"
+            if s1 > s2
+            else "here L1 did not give sparser weights than L2 (at these strengths and epochs)"
+        )
+        out.append(
+            f"The sparsest L1 arm ({top['l1'].name}: {pct(s1)}) against the sparsest L2 arm "
+            f"({top['l2'].name}: {pct(s2)}): {verdict}."
+        )
+    return out
+
+
+def arm_histogram(inputs: ReportInputs, arm: str) -> np.ndarray | None:
+    """An arm's |w| histogram summed over its finished runs, as shares of all weights."""
+    ok = inputs.runs[(inputs.runs["arm"] == arm) & (inputs.runs["status"] == "ok")]
+    counts = [inputs.hist[r] for r in ok["run_id"] if r in inputs.hist]
+    if not counts:
+        return None
+    total = np.sum(counts, axis=0).astype(float)
+    return total / total.sum() if total.sum() > 0 else None
+
+
+def _log_edges() -> np.ndarray:
+    """HIST_EDGES on a log10 axis; the first bin [0, 1e-8) is drawn as [-9, -8]."""
+    return np.concatenate([[-9.0], np.log10(HIST_EDGES[1:])])
+
+
+def weight_histograms(inputs: ReportInputs) -> bytes | None:
+    """log10|w| of all kernel weights per arm (shares), the baseline's in grey behind."""
+    hists = {a.name: arm_histogram(inputs, a.name) for a in inputs.arms}
+    shown = [(n, h) for n, h in hists.items() if h is not None]
+    if not shown:
+        return None
+    base = hists.get(inputs.baseline or "")
+    cols = min(4, len(shown))
+    fig = new_figure(3.0 * cols + 0.4, 2.1 * -(-len(shown) // cols) + 0.7)
+    edges = _log_edges()
+    for ax, (name, hist) in zip(grid(fig, len(shown), cols, share=True), shown, strict=True):
+        if base is not None and name != inputs.baseline:
+            ax.stairs(100 * base, edges, color=OKABE_ITO["grey"], lw=1.2, label="baseline")
+        ax.stairs(
+            100 * hist, edges, fill=True, color=OKABE_ITO["blue"], alpha=0.7, label="this arm"
+        )
+        ax.axvline(_SPARSE_BELOW, color=OKABE_ITO["vermillion"], lw=0.8, ls=":")
+        ax.set_title(
+            f"{name}: {100 * hist[edges[1:] <= _SPARSE_BELOW].sum():.1f}% < 1e-3", fontsize=9
+        )
+        ax.set_xticks([-9, -8, -6, -4, -2, 0], ["0", "1e-8", "1e-6", "1e-4", "1e-2", "1"])
+        ax.label_outer()
+    fig.supxlabel("|w| of kernel weights (log scale; dotted: sparsity threshold 1e-3)")
+    fig.supylabel("share of weights (%)")
+    handles = [
+        Line2D([], [], color=OKABE_ITO["blue"], lw=6, alpha=0.7, label="this arm"),
+        Line2D([], [], color=OKABE_ITO["grey"], lw=1.2, label=f"baseline ({inputs.baseline})"),
+    ]
+    fig.legend(handles=handles, loc="outside upper center", ncols=2, frameon=False)
+    return png(fig)
+
+
+def sparsity(inputs: ReportInputs) -> bytes:
+    """Share of kernel weights with |w| < 1e-3 per arm, mean and 95% CI over seeds."""
+    arms = inputs.arms
+    fig = new_figure(7.0, row_height(len(arms)))
+    ax = fig.subplots()
+    for i, arm in enumerate(arms):
+        stat = arm.sparsity
+        mean = finite(stat.mean)
+        if mean is None:
+            continue
+        lo, hi = (finite(v) for v in stat.ci95)
+        err = None if lo is None or hi is None else [[100 * (mean - lo)], [100 * (hi - mean)]]
+        colour = bar_colour(arm.name, inputs.baseline)
+        ax.barh(i, 100 * mean, xerr=err, color=colour, alpha=0.8, capsize=3)
+    ax.set_xlabel("sparsity: kernel weights with |w| < 1e-3 (%)")
+    ax.set_title("mean and 95% CI over seeds (black: baseline)", fontsize=10)
+    arm_rows(ax, [a.name for a in arms])
+    return png(fig)
