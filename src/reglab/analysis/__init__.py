@@ -14,6 +14,7 @@ from reglab.analysis.biasvar import (
 )
 from reglab.analysis.power import min_detectable_effect, paired_t_power, seeds_needed
 from reglab.analysis.stats import (
+    MIN_SEEDS,
     VERDICTS,
     McNemarResult,
     PairedComparison,
@@ -28,6 +29,7 @@ from reglab.analysis.stats import (
 )
 
 __all__ = [
+    "MIN_SEEDS",
     "VERDICTS",
     "BiasVariance01",
     "BiasVarianceSquared",
