@@ -57,3 +57,21 @@ def test_mcnemar_per_seed_is_mcnemar_row_by_row() -> None:
     assert out == tuple(mcnemar(ra, rb) for ra, rb in zip(a, b, strict=True))
     with pytest.raises(ConfigError, match="'correct_b' parameter of mcnemar_per_seed"):
         mcnemar_per_seed(a, b[:2])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_wilcoxon_equals_scipy_with_and_without_ties(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 10))
+    # accuracies on 1000 examples: quantized, so ties and zeros are common
+    d = (rng.binomial(1000, 0.97, n) - rng.binomial(1000, 0.97, n)) / 1000
+    if not np.any(d):
+        d[0] = 0.001
+    ref = st.wilcoxon(d, alternative="two-sided", method="auto").pvalue
+    assert wilcoxon_p(d) == pytest.approx(ref, rel=1e-9)
+
+
+def test_wilcoxon_large_n_uses_the_normal_approximation() -> None:
+    d = np.random.default_rng(0).normal(0.2, 1.0, 30)
+    ref = st.wilcoxon(d, method="asymptotic").pvalue
+    assert wilcoxon_p(d) == pytest.approx(ref, rel=1e-12)

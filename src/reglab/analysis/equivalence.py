@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy.typing as npt
-from scipy import stats as st
+from scipy import special
 
 from reglab.analysis._checks import margin_arg, paired_arrays
 from reglab.analysis.power import probability
@@ -87,9 +87,10 @@ def tost_paired(
         )
     se = float(diff.std(ddof=1)) / math.sqrt(n)
     df = n - 1
-    p_lower = float(st.t.sf((delta + margin) / se, df))  # H0: mean(d) <= -m
-    p_upper = float(st.t.cdf((delta - margin) / se, df))  # H0: mean(d) >= m
-    half = float(st.t.ppf(1 - alpha, df)) * se
+    # the t CDF from scipy.special: scipy.stats' distributions cost ~0.2 ms a call
+    p_lower = float(special.stdtr(df, -(delta + margin) / se))  # H0: mean(d) <= -m
+    p_upper = float(special.stdtr(df, (delta - margin) / se))  # H0: mean(d) >= m
+    half = float(special.stdtrit(df, 1 - alpha)) * se
     p = max(p_lower, p_upper)
     verdict: EquivalenceVerdict = "equivalent" if p < alpha else "not shown equivalent"
     return Equivalence(

@@ -42,12 +42,11 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as st
 
 from reglab.analysis._checks import Shown, finite_1d, margin_arg
 from reglab.analysis.equivalence import DEFAULT_MARGIN, tost_paired
 from reglab.analysis.power import probability
-from reglab.analysis.stats import MIN_SEEDS, too_few_seeds
+from reglab.analysis.stats import MIN_SEEDS, paired_t, too_few_seeds
 from reglab.errors import invalid
 
 __all__ = ["ArmStanding", "Selection", "Standing", "choose"]
@@ -154,15 +153,11 @@ def _standing(
         return ArmStanding(
             name, mean, delta, nan2, math.nan, math.nan, False, False, "too few seeds"
         )
-    test = st.ttest_rel(arm, best)
-    low, high = test.confidence_interval(1 - level)
-    p_diff = float(test.pvalue)
+    p_diff, (low, high) = paired_t(diff, 1 - level)
     p_eq = tost_paired(best, arm, margin, level).p_value
     worse, equivalent = p_diff < level and delta < 0, p_eq < level
     standing: Standing = "equivalent" if equivalent else "worse" if worse else "undecided"
-    return ArmStanding(
-        name, mean, delta, (float(low), float(high)), p_diff, p_eq, worse, equivalent, standing
-    )
+    return ArmStanding(name, mean, delta, (low, high), p_diff, p_eq, worse, equivalent, standing)
 
 
 def _sentence(best: str, k: int, margin: float, alpha: float, level: float) -> str:
