@@ -39,10 +39,11 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from scipy import special
-from scipy import stats as st
 
-from reglab.analysis._checks import Shown, finite_1d, paired_arrays, shown
+from reglab.analysis._checks import Shown, paired_arrays
+from reglab.analysis.descriptive import Summary, describe
 from reglab.analysis.effects import d_av, paired_bootstrap_ci, probability_of_improvement
+from reglab.analysis.multiplicity import holm
 from reglab.analysis.nonparametric import (
     McNemarResult,
     mcnemar,
@@ -57,7 +58,6 @@ from reglab.analysis.power import (
     probability,
     seeds_needed,
 )
-from reglab.errors import invalid
 
 __all__ = [
     "MIN_SEEDS",
@@ -95,38 +95,6 @@ def too_few_seeds(diff: npt.ArrayLike) -> str | None:
     if np.ptp(d) == 0:
         return "every seed moved by the same amount (sd 0)"
     return None
-
-
-@dataclass(frozen=True)
-class Summary:
-    """One arm's metric over its seeds: n, mean, std (ddof=1) and a Student-t interval.
-
-    ``ci95`` holds the two-sided interval at ``confidence`` (0.95 unless asked otherwise;
-    the name follows summary.json). With n == 1 the spread is unknown: std is 0.0 and the
-    interval is (nan, nan), never a zero-width interval that would claim certainty.
-    """
-
-    n: int
-    mean: float
-    std: float
-    ci95: tuple[float, float]
-    confidence: float = 0.95
-
-
-def describe(values: npt.ArrayLike, confidence: float = 0.95) -> Summary:
-    """Summarize one arm: ``mean ± t_{n-1, (1+c)/2} · std / sqrt(n)`` (Student, 1908).
-
-    >>> [round(x, 4) for x in describe([0.97, 0.98, 0.99]).ci95]
-    [0.9552, 1.0048]
-    """
-    arr = finite_1d(values, "values", "describe", min_n=1)
-    confidence = probability(confidence, "confidence", "describe")
-    n, mean = arr.size, float(arr.mean())
-    if n == 1:
-        return Summary(1, mean, 0.0, (math.nan, math.nan), confidence)
-    std = float(arr.std(ddof=1))
-    half = float(st.t.ppf((1 + confidence) / 2, n - 1)) * std / math.sqrt(n)
-    return Summary(n, mean, std, (mean - half, mean + half), confidence)
 
 
 @dataclass(frozen=True)
@@ -213,10 +181,10 @@ def paired_comparison(
     if reason is not None:
         if n and np.ptp(diff) == 0:
             delta = float(diff[0])  # exactly c; the float mean of n copies may not be
-        return PairedComparison(
-            n, delta, (math.nan, math.nan), math.nan, math.nan, math.nan,
-            math.nan, "too few seeds", math.nan, None, alpha, power, reason,
-            float(diff.std(ddof=1)) if n > 1 else math.nan, alpha, **_no_claims(extra),
+        sd = float(diff.std(ddof=1)) if n > 1 else math.nan
+        return dataclasses.replace(  # descriptions kept; no p-value, interval or plan
+            extra, delta=delta, too_few=reason, sd_diff=sd, power=power,
+            p_wilcoxon=math.nan, p_wilcoxon_holm=math.nan, p_sign_flip=math.nan,
         )  # fmt: skip
     p, (low, high) = paired_t(diff)
     sd = float(diff.std(ddof=1))
@@ -270,19 +238,6 @@ def _secondary(a: np.ndarray, b: np.ndarray, alpha: float) -> PairedComparison:
     )  # fmt: skip
 
 
-def _no_claims(secondary: PairedComparison) -> dict[str, object]:
-    """Secondary fields kept when no verdict is given: descriptions, no p-values."""
-    return {
-        "d_av": secondary.d_av,
-        "p_wilcoxon_holm": math.nan,
-        "wilcoxon_min_p": secondary.wilcoxon_min_p,
-        "wilcoxon_can_reject": secondary.wilcoxon_can_reject,
-        "boot_ci95": secondary.boot_ci95,
-        "prob_improvement": secondary.prob_improvement,
-        "p_sign_flip": math.nan,
-    }
-
-
 def _with_disagreement(c: PairedComparison) -> PairedComparison:
     t_rejects = c.p_holm < c.alpha
     w_rejects = c.p_wilcoxon_holm < c.alpha
@@ -310,27 +265,6 @@ def decide(delta: float, p_value: float, alpha: float = 0.05) -> Verdict:
     if p_value < alpha and delta < 0:
         return "worse"
     return "no detectable difference"
-
-
-def holm(p_values: npt.ArrayLike) -> np.ndarray:
-    """Holm–Bonferroni adjusted p-values (Holm, 1979), step-down, in the input order.
-
-    With the m non-nan p's sorted ascending, p_adj_(i) = max_{j<=i} min(1, (m-j+1) p_(j)).
-    nan p's stay nan and do not count in m. Reject H_i at level alpha iff p_adj_i < alpha.
-
-    >>> holm([0.01, 0.04, 0.03, 0.005]).tolist()
-    [0.03, 0.06, 0.06, 0.02]
-    """
-    p = np.asarray(p_values, dtype=np.float64)
-    if p.ndim != 1 or np.any((p < 0) | (p > 1)):
-        raise invalid("p_values", "holm", "a 1-D array of values in [0, 1] or nan", shown(p))
-    adjusted = np.full_like(p, np.nan)
-    valid = np.flatnonzero(~np.isnan(p))
-    order = valid[np.argsort(p[valid], kind="stable")]
-    m = order.size
-    scaled = np.minimum(1.0, (m - np.arange(m)) * p[order])
-    adjusted[order] = np.maximum.accumulate(scaled)
-    return adjusted
 
 
 def with_holm(
