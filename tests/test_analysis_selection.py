@@ -60,3 +60,9 @@ def test_choose_rejects_bad_input() -> None:
         choose({"x": [0.9, 0.8, 0.7], "y": [0.9, 0.8]})
     with pytest.raises(ConfigError, match="'margin' parameter of choose"):
         choose({"x": [0.9, 0.8, 0.7]}, margin=0.0)
+
+
+def test_a_single_arm_is_best_with_nothing_compared() -> None:
+    s = choose({"only": [0.9, 0.8, 0.7]})
+    assert s.best == "only" and s.procedure == "only is the only arm: nothing was compared."
+    assert s.worse == s.equivalent == s.undecided == ()

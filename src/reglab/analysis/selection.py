@@ -162,6 +162,8 @@ def _standing(
 
 def _sentence(best: str, k: int, margin: float, alpha: float, level: float) -> str:
     pairs = k * (k - 1) // 2
+    if pairs == 0:
+        return f"{best} is the only arm: nothing was compared."
     return (
         f"{best} has the highest mean. Each of the {pairs} pairs of the {k} arms was tested "
         f"at {alpha:g}/{pairs} = {level:.3g} (paired t-test for a difference, paired TOST "
