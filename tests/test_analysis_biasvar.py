@@ -12,7 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 from hypothesis.extra import numpy as hnp
 
-from reglab.analysis import decompose_01, decompose_squared, empirical_squared_loss
+from reglab.analysis import (
+    DEFAULT_ROUNDS,
+    TIE_RULE,
+    decompose_01,
+    decompose_probabilities,
+    decompose_squared,
+    empirical_squared_loss,
+)
 from reglab.errors import ConfigError
 
 # --- 0-1 loss (Domingos, 2000) ----------------------------------------------------
@@ -195,3 +202,66 @@ def test_squared_loss_matches_brute_force_noisy_targets() -> None:
 def test_squared_rejects_bad_input(call: Callable[[], object], message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         call()
+
+
+# --- net variance (Domingos, 2000) and probabilities -------------------------------
+
+
+def test_net_variance_hand_computed_and_negative_flag() -> None:
+    pred = np.array([[0, 1, 1], [0, 0, 1], [1, 0, 1]])  # [R=3, N=3], two classes
+    y = np.array([0, 1, 1])
+    # main [0, 0, 1]: example 1 biased. Per-example variance [1/3, 1/3, 0]:
+    # V_u = (1/3 + 0) / 3, V_b = (1/3) / 3, net 0; loss = bias + net = 1/3 + 0.
+    r = decompose_01(pred, y)
+    assert (r.unbiased_variance, r.biased_variance) == pytest.approx((1 / 9, 1 / 9))
+    assert r.net_variance == pytest.approx(0.0) and r.loss == pytest.approx(r.bias + r.net_variance)
+    biased = decompose_01(np.array([[1, 1], [1, 0], [0, 1]]), np.array([0, 0]))
+    assert biased.net_variance < 0 and biased.net_variance_negative
+
+
+@settings(max_examples=60, deadline=None)
+@given(hnp.arrays(np.int64, hst.tuples(hst.integers(1, 7), hst.integers(1, 9)), elements=hst.integers(0, 1)),
+       hst.data())  # fmt: skip
+def test_two_class_loss_is_bias_plus_net_variance(pred: np.ndarray, data: hst.DataObject) -> None:
+    y = data.draw(hnp.arrays(np.int64, pred.shape[1], elements=hst.integers(0, 1)))
+    r = decompose_01(pred, y)
+    assert r.loss == pytest.approx(r.bias + r.net_variance, abs=1e-12)
+    assert r.variance == pytest.approx(r.unbiased_variance + r.biased_variance, abs=1e-12)
+
+
+def test_multiclass_loss_is_at_least_bias_plus_net_variance() -> None:
+    pred = np.random.default_rng(0).integers(0, 4, size=(9, 200))
+    y = np.random.default_rng(1).integers(0, 4, size=200)
+    r = decompose_01(pred, y)
+    assert r.loss >= r.bias + r.net_variance - 1e-12
+
+
+def test_odd_default_rounds_and_stated_tie_rule() -> None:
+    assert DEFAULT_ROUNDS % 2 == 1 and "smallest class" in TIE_RULE
+    r = decompose_01(np.array([[2], [1], [3], [1], [3]]), np.array([0]))  # 1 and 3 tie
+    assert r.main_prediction.tolist() == [1]
+
+
+def test_probability_decomposition_brute_force_identity() -> None:
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(5, 30, 4))  # [R, N, C]
+    proba = np.exp(logits) / np.exp(logits).sum(axis=2, keepdims=True)
+    y = rng.integers(0, 4, size=30)
+    r = decompose_probabilities(proba, y)
+    onehot = np.zeros((30, 4))
+    onehot[np.arange(30), y] = 1
+    brute = np.mean([[np.sum((proba[m, i] - onehot[i]) ** 2) for i in range(30)] for m in range(5)])
+    assert r.loss == pytest.approx(brute, rel=1e-12)
+    assert r.loss == pytest.approx(r.bias_sq + r.variance, rel=1e-12) and r.noise == 0.0
+    bar = proba.mean(axis=0)
+    assert r.bias_sq == pytest.approx(np.mean(np.sum((bar - onehot) ** 2, axis=1)), rel=1e-12)
+
+
+def test_probability_decomposition_rejects_bad_labels() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=r"The 'y' parameter of decompose_probabilities must be int class indices in \[0, 2\)",
+    ):
+        decompose_probabilities(np.full((2, 1, 2), 0.5), np.array([2]))
+    with pytest.raises(ConfigError, match="a non-empty 3-D array"):
+        decompose_probabilities(np.full((2, 2), 0.5), np.array([0, 1]))

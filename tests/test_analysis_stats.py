@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 from scipy import stats as st
 
 from reglab.analysis import (
+    MIN_SEEDS,
     VERDICTS,
     McNemarResult,
     decide,
@@ -148,24 +149,43 @@ def _grid_mde(n: int) -> float:
     return float(fine[np.argmax([paired_t_power(d, n) >= 0.8 for d in fine])])
 
 
-def test_identical_arms_have_undefined_tests() -> None:
+def test_identical_arms_give_too_few_seeds_and_no_test() -> None:
     r = paired_comparison([0.9, 0.8, 0.7], [0.9, 0.8, 0.7])
     assert math.isnan(r.p_value) and math.isnan(r.p_wilcoxon) and math.isnan(r.cohen_dz)
-    assert r.delta == 0.0 and r.ci95 == (0.0, 0.0)
-    assert r.verdict == "no detectable difference"
-    assert r.min_detectable_effect == 0.0 and r.seeds_needed is None
+    assert r.delta == 0.0 and all(math.isnan(x) for x in r.ci95)
+    assert r.verdict == "too few seeds" and r.too_few is not None
+    assert math.isnan(r.min_detectable_effect) and r.seeds_needed is None
 
 
-def test_constant_nonzero_difference_is_significant() -> None:
+def test_constant_nonzero_difference_is_too_few_seeds_not_p_zero() -> None:
+    # issue 12: 2 seeds on digits moved by the same -1.35 pp printed "p < 0.001".
     r = paired_comparison([0.5, 0.25, 0.0], [1.0, 0.75, 0.5])
-    assert (r.delta, r.ci95, r.p_value, r.cohen_dz) == (0.5, (0.5, 0.5), 0.0, math.inf)
-    assert r.p_wilcoxon == pytest.approx(st.wilcoxon([0.5, 0.5, 0.5]).pvalue)
-    assert r.verdict == "better" and r.seeds_needed == 2
+    assert r.delta == 0.5 and r.verdict == "too few seeds"
+    assert r.too_few == "every seed moved by the same amount (sd 0)"
+    assert all(math.isnan(x) for x in (r.p_value, r.p_holm, r.p_wilcoxon, r.p_sign_flip))
+    assert all(math.isnan(x) for x in (*r.ci95, r.cohen_dz, r.min_detectable_effect))
+    assert r.seeds_needed is None
 
 
 def test_constant_difference_delta_is_exactly_c() -> None:
     r = paired_comparison([0.0, 0.0, 0.0], [0.1, 0.1, 0.1])  # float mean would be 0.1 + 2e-17
-    assert r.delta == 0.1 and r.ci95 == (0.1, 0.1)
+    assert r.delta == 0.1
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_fewer_than_three_seeds_gives_no_verdict(n: int) -> None:
+    r = paired_comparison([0.90, 0.85][:n], [0.99, 0.97][:n])
+    assert r.verdict == "too few seeds" and math.isnan(r.p_value)
+    assert r.too_few == f"{n} paired seed{'s' * (n > 1)} (at least {MIN_SEEDS} needed)"
+    assert r.delta == pytest.approx(np.mean(np.subtract([0.99, 0.97][:n], [0.90, 0.85][:n])))
+
+
+def test_too_few_seeds_stays_out_of_the_holm_family() -> None:
+    few = paired_comparison([0.9, 0.8], [0.95, 0.81])
+    out = with_holm([few, paired_comparison(SLEEP_1, SLEEP_2)])
+    assert out[0].verdict == "too few seeds" and math.isnan(out[0].p_holm)
+    assert out[1].p_holm == out[1].p_value  # a family of one: no adjustment
+    assert out[1].power_alpha == 0.05
 
 
 def test_worse_verdict() -> None:
@@ -183,11 +203,11 @@ def test_worse_verdict() -> None:
             "length as 'baseline' (3). Got length 2 instead.",
         ),
         (
-            [0.9],
-            [0.8],
+            [],
+            [],
             {},
             "The 'baseline' parameter of paired_comparison must be a 1-D array of at least "
-            "2 values. Got [0.9] instead.",
+            "1 values. Got [] instead.",
         ),
         (
             [0.9, 0.8],
@@ -215,7 +235,7 @@ def test_worse_verdict() -> None:
             [[0.8, 0.7]],
             {},
             "The 'baseline' parameter of paired_comparison must be a 1-D array of at least "
-            "2 values. Got an array of shape (1, 2) instead.",
+            "1 values. Got an array of shape (1, 2) instead.",
         ),
     ],
 )
@@ -237,7 +257,12 @@ def test_swapping_arms_negates_the_comparison(data: hst.DataObject) -> None:
     b = data.draw(hnp.arrays(np.float64, a.size, elements=hst.floats(0.0, 1.0, width=32)))
     ab, ba = paired_comparison(a, b), paired_comparison(b, a)
     assert ba.delta == -ab.delta
-    assert ba.ci95 == pytest.approx((-ab.ci95[1], -ab.ci95[0]), rel=1e-12, abs=1e-15)
+    flipped = (-ab.ci95[1], -ab.ci95[0])
+    assert ba.ci95 == pytest.approx(flipped, rel=1e-12, abs=1e-15, nan_ok=True)
+    assert ba.d_av == pytest.approx(-ab.d_av, nan_ok=True)
+    assert ba.prob_improvement == pytest.approx(1 - ab.prob_improvement, nan_ok=True)
+    assert ba.p_sign_flip == pytest.approx(ab.p_sign_flip, nan_ok=True)
+    assert ba.disagree == ab.disagree
     assert ba.cohen_dz == pytest.approx(-ab.cohen_dz, nan_ok=True)
     assert ba.p_value == pytest.approx(ab.p_value, nan_ok=True)
     assert ba.p_wilcoxon == pytest.approx(ab.p_wilcoxon, nan_ok=True)
@@ -250,7 +275,7 @@ def test_swapping_arms_negates_the_comparison(data: hst.DataObject) -> None:
 
 
 def test_verdict_strings_are_the_public_contract() -> None:
-    assert VERDICTS == ("better", "worse", "no detectable difference")
+    assert VERDICTS == ("better", "worse", "no detectable difference", "too few seeds")
     assert decide(0.1, 0.01) == "better"
     assert decide(-0.1, 0.01) == "worse"
     assert decide(0.1, 0.05) == "no detectable difference"  # p < alpha, strictly
@@ -302,6 +327,13 @@ def test_with_holm_fills_adjusted_p_and_verdicts() -> None:
     assert out[0].verdict == "better" and out[2].verdict == "worse"
     assert out[0].p_value == strong.p_value  # the raw p is kept
     assert with_holm([]) == []
+    # power is planned at the Bonferroni level alpha / k, from the sample sd
+    assert all(c.power_alpha == pytest.approx(0.05 / 3) for c in out)
+    assert out[1].min_detectable_effect == pytest.approx(
+        min_detectable_effect(out[1].sd_diff, out[1].n, 0.05 / 3)
+    )
+    assert out[1].seeds_needed == seeds_needed(out[1].delta, out[1].sd_diff, 0.05 / 3)
+    assert out[1].min_detectable_effect > weak.min_detectable_effect
 
 
 # --- McNemar ----------------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_curve_writes_a_study_per_size_and_the_table(curve: LearningCurveResult)
     base = table[table["arm"] == "none"]
     assert base["verdict"].eq("baseline").all() and base["delta_vs_baseline"].isna().all()
     other = table[table["arm"] == "dropout=0.5"]
-    assert other["verdict"].isin(["better", "worse", "no detectable difference"]).all()
+    assert other["verdict"].eq("too few seeds").all()  # 2 seeds: no verdict (MIN_SEEDS = 3)
     mean = table.groupby("train_size")["test_acc_mean"].mean()
     assert mean[600] >= mean[200]  # more data, better models (loose: both arms averaged)
 

@@ -11,6 +11,12 @@ test predictions; these functions only decompose. Randomness lives upstream::
     ([0, 1, 2], 0.333, 0.222)
     >>> decompose_squared(np.array([[1.0, 2.0], [3.0, 2.0]]), np.array([2.0, 1.0]))
     BiasVarianceSquared(loss=1.0, bias_sq=0.5, variance=0.5, noise=0.0)
+    >>> round(r.net_variance, 3), r.net_variance_negative  # Domingos: V_u - V_b
+    (0.222, False)
+
+The main prediction is the per-example mode of the R models' classes; ties go to the
+SMALLEST class index (:data:`TIE_RULE`). With two classes an odd R never ties, so
+:data:`DEFAULT_ROUNDS` is odd.
 """
 
 from __future__ import annotations
@@ -23,12 +29,18 @@ import numpy.typing as npt
 from reglab.errors import invalid
 
 __all__ = [
+    "DEFAULT_ROUNDS",
+    "TIE_RULE",
     "BiasVariance01",
     "BiasVarianceSquared",
     "decompose_01",
+    "decompose_probabilities",
     "decompose_squared",
     "empirical_squared_loss",
 ]
+
+DEFAULT_ROUNDS = 11  # odd: no mode ties between two classes
+TIE_RULE = "ties in the main prediction go to the smallest class index"
 
 
 class _Shown(str):
@@ -80,12 +92,25 @@ class BiasVariance01:
     [pred != main prediction]. For 0-1 loss, loss is NOT bias + variance in general:
     variance adds to the loss on unbiased examples and subtracts on biased ones.
     ``main_prediction`` is [N], the per-example mode, ties to the smallest class.
+
+    Domingos splits the variance by where it falls: ``unbiased_variance`` (examples whose
+    main prediction is right; there variance adds to the loss) plus ``biased_variance``
+    (examples whose main prediction is wrong; there it subtracts), both averaged over all
+    N examples so that they sum to ``variance``. ``net_variance`` = unbiased - biased; it
+    is negative (``net_variance_negative``) when variance on biased examples dominates,
+    i.e. model-to-model disagreement is LOWERING the loss on balance. With two classes
+    loss = bias + net_variance exactly; with more, loss >= bias + net_variance (a wrong
+    main prediction's other votes need not hit the true class).
     """
 
     loss: float
     bias: float
     variance: float
     main_prediction: np.ndarray = field(compare=False, repr=False)
+    unbiased_variance: float = float("nan")
+    biased_variance: float = float("nan")
+    net_variance: float = float("nan")
+    net_variance_negative: bool = False
 
 
 def decompose_01(pred: npt.ArrayLike, y: npt.ArrayLike) -> BiasVariance01:
@@ -99,11 +124,19 @@ def decompose_01(pred: npt.ArrayLike, y: npt.ArrayLike) -> BiasVariance01:
     n_classes = int(max(p.max(), labels.max())) + 1
     votes = np.stack([(p == c).sum(axis=0) for c in range(n_classes)])  # [C, N]
     main = votes.argmax(axis=0)  # [N]; argmax takes the first maximum: ties -> smallest class
+    spread = np.mean(p != main, axis=0)  # [N] per-example variance
+    biased = main != labels  # [N]
+    unbiased_v = float(np.sum(spread[~biased]) / spread.size)
+    biased_v = float(np.sum(spread[biased]) / spread.size)
     return BiasVariance01(
         loss=float(np.mean(p != labels)),
-        bias=float(np.mean(main != labels)),
+        bias=float(np.mean(biased)),
         variance=float(np.mean(p != main)),
         main_prediction=main,
+        unbiased_variance=unbiased_v,
+        biased_variance=biased_v,
+        net_variance=unbiased_v - biased_v,
+        net_variance_negative=unbiased_v - biased_v < 0,
     )
 
 
@@ -148,3 +181,36 @@ def empirical_squared_loss(pred: npt.ArrayLike, y_noisy: npt.ArrayLike) -> float
     p = _finite(_predictions(pred, owner), "pred", owner)
     y = _finite(_targets(y_noisy, p.shape[1], "y_noisy", owner), "y_noisy", owner)
     return float(np.mean((p - y) ** 2))
+
+
+def decompose_probabilities(proba: npt.ArrayLike, y: npt.ArrayLike) -> BiasVarianceSquared:
+    """Squared-loss decomposition of predicted class probabilities against one-hot
+    targets (the Brier score summed over classes; Geman et al., 1992, applied per class).
+
+    proba: float [R, N, C], each model's probabilities; y: int [N] true classes.
+    loss = mean_n mean_r sum_c (p_rnc - onehot_nc)², bias_sq = mean_n sum_c
+    (mean_r p_rnc - onehot_nc)², variance = mean_n sum_c var_r p_rnc (ddof=0), noise 0
+    (the label is the target): loss == bias_sq + variance exactly, up to rounding.
+
+    >>> p = np.array([[[0.8, 0.2]], [[0.4, 0.6]]])  # [R=2, N=1, C=2]
+    >>> r = decompose_probabilities(p, np.array([0]))
+    >>> round(r.loss, 4), round(r.bias_sq, 4), round(r.variance, 4)
+    (0.4, 0.32, 0.08)
+    """
+    owner = "decompose_probabilities"
+    p = np.asarray(proba)
+    if p.ndim != 3 or 0 in p.shape:
+        bad = _shape_of(p)
+        raise invalid("proba", owner, "a non-empty 3-D array [models, examples, classes]", bad)
+    p = _finite(p, "proba", owner)
+    labels = _targets(y, p.shape[1], "y", owner)
+    if not np.issubdtype(labels.dtype, np.integer) or np.any((labels < 0) | (labels >= p.shape[2])):
+        bad = _Shown(
+            f"an array of dtype {labels.dtype} with range [{labels.min()}, {labels.max()}]"
+        )
+        raise invalid("y", owner, f"int class indices in [0, {p.shape[2]})", bad)
+    onehot = np.eye(p.shape[2])[labels]  # [N, C]
+    loss = float(np.mean(np.sum((p - onehot) ** 2, axis=2)))
+    bias_sq = float(np.mean(np.sum((p.mean(axis=0) - onehot) ** 2, axis=1)))
+    variance = float(np.mean(np.sum(p.var(axis=0), axis=1)))
+    return BiasVarianceSquared(loss, bias_sq, variance, 0.0)

@@ -6,6 +6,17 @@ many seeds the observed difference would need (Cohen 1988, ch. 2; as in G*Power)
 
     >>> seeds_needed(0.5, 1.0), seeds_needed(1.0, 1.0)
     (34, 10)
+
+Two things to say beside every number these give:
+
+- They rest on the SAMPLE sd of the paired differences, itself uncertain with few seeds
+  (with 5 seeds its 95% interval spans about 0.6x to 2.9x the estimate), so they are
+  rough guides, not guarantees.
+- They must use the level the verdict uses. With Holm across k comparisons the level a
+  comparison faces depends on its rank among the p's, unknown in advance; reglab plans at
+  :func:`family_level` = alpha / k (Bonferroni), the level at which Holm is sure to reject
+  whatever the rank (Holm rejects every hypothesis Bonferroni rejects), so the power stated
+  is a lower bound on the verdict's power.
 """
 
 from __future__ import annotations
@@ -18,7 +29,14 @@ from scipy import stats as st
 
 from reglab.errors import invalid
 
-__all__ = ["min_detectable_effect", "paired_t_power", "power_args", "probability", "seeds_needed"]
+__all__ = [
+    "family_level",
+    "min_detectable_effect",
+    "paired_t_power",
+    "power_args",
+    "probability",
+    "seeds_needed",
+]
 
 
 def probability(value: float, param: str, owner: str) -> float:
@@ -39,6 +57,18 @@ def paired_t_power(effect: float, n: int, alpha: float = 0.05) -> float:
     # P(T < -crit) is written as P(T' > crit) with T' ~ nct(df, -nc), the same quantity
     # by symmetry: scipy's nct.cdf returns nan far in the lower tail (e.g. df=99, nc=10).
     return float(st.nct.sf(crit, df, nc) + st.nct.sf(crit, df, -nc))
+
+
+def family_level(alpha: float, m: int) -> float:
+    """The per-comparison level power is planned at: alpha / m over m comparisons.
+
+    >>> family_level(0.05, 4)
+    0.0125
+    """
+    alpha = probability(alpha, "alpha", "family_level")
+    if isinstance(m, bool) or not isinstance(m, int | np.integer) or m < 1:
+        raise invalid("m", "family_level", "an int in [1, inf)", m)
+    return alpha / int(m)
 
 
 def power_args(n: int, alpha: float, power: float, owner: str, n_name: str = "n") -> None:

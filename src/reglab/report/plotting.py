@@ -64,6 +64,7 @@ VERDICT_COLOURS = {
     "better": OKABE_ITO["green"],
     "worse": OKABE_ITO["vermillion"],
     "no detectable difference": OKABE_ITO["sky"],
+    "too few seeds": OKABE_ITO["grey"],
 }
 
 
