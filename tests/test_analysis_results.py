@@ -83,10 +83,11 @@ def test_summary_json_keeps_the_design_contract() -> None:
 
 
 def test_non_finite_statistics_are_written_as_null() -> None:
-    comp = paired_comparison([0.8, 0.9], [0.81, 0.91])  # the same +0.01 on both seeds
-    assert math.isinf(comp.cohen_dz)
+    comp = paired_comparison([0.8, 0.9, 0.7], [0.81, 0.91, 0.71])  # +0.01 on every seed
+    assert math.isnan(comp.cohen_dz) and comp.verdict == "too few seeds"  # sd 0: no verdict
     data = Comparison.paired(comp, 0.0, None).to_json()
-    assert data["cohen_dz"] is None and data["ci95"] == [pytest.approx(0.01)] * 2
+    assert data["cohen_dz"] is None and data["ci95"] == [None, None]
+    assert data["delta"] == pytest.approx(0.01) and data["p_value"] is None
     json.dumps(data, allow_nan=False)  # would raise on inf or nan
     one_seed = describe([0.5])  # n == 1: the interval is undefined (nan, nan)
     assert Described.of(one_seed) == Described(0.5, 0.0, (None, None))
