@@ -23,6 +23,12 @@ _ARMS_HELP = (
     "baseline unless --baseline names another."
 )
 
+_MARGIN_HELP = (
+    "Equivalence margin in percentage points (default 0.5): an arm is called 'equivalent "
+    "within ±m pp' only when a paired TOST shows it. For regression studies (test MSE) the "
+    "value / 100 is in MSE units."
+)
+
 
 def compare_command(
     arms: str = typer.Option("none,dropout=0.5", "--arms", help=_ARMS_HELP),
@@ -43,6 +49,7 @@ def compare_command(
     train_subset: int | None = typer.Option(
         None, "--train-subset", help="Train on only this many examples (overfitting studies)."
     ),
+    margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
@@ -65,6 +72,7 @@ def compare_command(
         hidden=_widths(hidden),
         baseline=baseline,
         train_subset=train_subset,
+        margin=_margin(margin),
     )
     _show(run_study(spec, out, quiet=quiet))
 
@@ -77,6 +85,7 @@ def run_command(
     arms: str | None = typer.Option(None, "--arms", help="Override the spec's arms."),
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
     device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
+    margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
@@ -89,9 +98,28 @@ def run_command(
     from reglab.study import load_spec
 
     spec = with_overrides(
-        load_spec(spec_file), seeds=seeds, epochs=epochs, arms=arms, dataset=dataset, device=device
+        load_spec(spec_file),
+        seeds=seeds,
+        epochs=epochs,
+        arms=arms,
+        dataset=dataset,
+        device=device,
+        margin=_margin(margin),
     )
     _show(run_study(spec, out, quiet=quiet))
+
+
+
+
+def _margin(pp: float | None) -> float | None:
+    """--margin in pp as the spec's margin (metric units: 0.5 pp -> 0.005)."""
+    from reglab.errors import invalid
+
+    if pp is None:
+        return None
+    if not 0 < pp < float("inf"):
+        raise invalid("margin", "compare", "a number of percentage points in (0, inf)", pp)
+    return pp / 100
 
 
 def techniques_command() -> None:
