@@ -80,9 +80,9 @@ def step_seconds(epochs: pd.DataFrame, steps_per_epoch: int) -> pd.Series:
     return per_run.reindex(epochs["run_id"].unique())
 
 
-def step_range(epochs: pd.DataFrame, run_ids: list[str], steps_per_epoch: int) -> tuple[
-    float | None, float | None
-]:
+def step_range(
+    epochs: pd.DataFrame, run_ids: list[str], steps_per_epoch: int
+) -> tuple[float | None, float | None]:
     """The smallest and largest per-step time of one arm's runs over epochs 2.."""
     rows = epochs[(epochs["epoch"] >= 2) & epochs["run_id"].isin(run_ids)]["seconds"]
     rows = rows[np.isfinite(rows)]

@@ -87,9 +87,7 @@ def summarize(store: StudyDir, alpha: float = ALPHA, margin: float | None = None
         )
     metric = _metric(store, runs)
     comparisons = _comparisons(runs, baseline, present, alpha, margin, metric)
-    entries = [
-        _arm(runs[runs["arm"] == a], a, comparisons.get(a), epochs, steps) for a in present
-    ]
+    entries = [_arm(runs[runs["arm"] == a], a, comparisons.get(a), epochs, steps) for a in present]
     base_time = next(e for e in entries if e.name == baseline).train_seconds.mean
     entries = [_with_time(e, base_time) for e in entries]
     seeds = manifest.get("seeds")
@@ -127,7 +125,7 @@ def _steps_per_epoch(spec: dict[str, Any], manifest: dict[str, Any]) -> int:
 
 
 def _metric(store: StudyDir, runs: pd.DataFrame) -> str:
-    """"test_acc" for classification, "test_loss" (test MSE) for regression targets."""
+    """ "test_acc" for classification, "test_loss" (test MSE) for regression targets."""
     y = store.targets()
     if y is not None:
         return "test_loss" if np.issubdtype(np.asarray(y).dtype, np.floating) else "test_acc"

@@ -79,6 +79,7 @@ class AnalysisConfig:
     def to_dict(self) -> dict[str, Any]:
         return {"margin": self.margin}
 
+
 _SWEEPABLE = {k.key for k in ARM_KEYS if k.kind is not None}
 
 
