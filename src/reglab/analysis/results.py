@@ -242,7 +242,7 @@ class Comparison:
             if verdict == "diverged"
             else f"{n_pairs} seed{'s' * (n_pairs != 1)} finished in both arms: no test is possible"
         )
-        return cls(n_pairs, None, (None, None), None, None, verdict, note=note, too_few=note)
+        return cls(n_pairs, None, (None, None), None, None, verdict, note=note)
 
     def to_json(self) -> dict[str, Any]:
         head = {

@@ -274,8 +274,8 @@ def _caveats(entries: list[ArmSummary], baseline: str) -> list[str]:
                 + (" and no arm is compared with it." if role else " and no verdict.")
             )
         elif e.n_diverged:
-            runs = "run" if e.n_diverged == 1 else "runs"
-            notes.append(f"{e.name}: {e.n_diverged} {runs} diverged and are left out.")
+            runs = "run diverged and is" if e.n_diverged == 1 else "runs diverged and are"
+            notes.append(f"{e.name}: {e.n_diverged} {runs} left out.")
     return notes
 
 
