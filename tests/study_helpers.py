@@ -26,7 +26,12 @@ def without_times(result: StudySummary) -> dict[str, Any]:
     summary = result.to_json()
     arms = []
     for arm in summary["arms"]:
-        arm = {k: v for k, v in arm.items() if k not in ("train_seconds", "time_vs_baseline")}
+        timed = ("train_seconds", "time_vs_baseline", "step_seconds", "step_seconds_range")
+        arm = {k: v for k, v in arm.items() if k not in timed}
+        if "vs_baseline" in arm:  # the paired test of time per step is wall-clock too
+            arm["vs_baseline"] = {
+                k: v for k, v in arm["vs_baseline"].items() if k != "step_seconds"
+            }
         arm["runs"] = [{k: v for k, v in r.items() if k != "train_seconds"} for r in arm["runs"]]
         arms.append(arm)
     return {**summary, "arms": arms}

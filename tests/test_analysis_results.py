@@ -78,16 +78,18 @@ def test_summary_json_keeps_the_design_contract() -> None:
         "statistic": 0.25,
         "p_value": 0.625,
     }
-    assert untested["vs_baseline"]["note"].startswith("fewer than 2 seeds")
+    assert untested["vs_baseline"]["note"] == "1 seed finished in both arms: no test is possible"
     assert untested["vs_baseline"]["delta"] is None
+    assert untested["vs_baseline"]["verdict"] == "too few seeds"  # extends DESIGN.md's three
 
 
 def test_non_finite_statistics_are_written_as_null() -> None:
-    comp = paired_comparison([0.8, 0.9, 0.7], [0.81, 0.91, 0.71])  # +0.01 on every seed
-    assert math.isnan(comp.cohen_dz) and comp.verdict == "too few seeds"  # sd 0: no verdict
+    comp = paired_comparison([0.8, 0.9], [0.81, 0.91])  # the same +0.01 on both seeds
+    assert comp.verdict == "too few seeds" and math.isnan(comp.p_value)
     data = Comparison.paired(comp, 0.0, None).to_json()
-    assert data["cohen_dz"] is None and data["ci95"] == [None, None]
-    assert data["delta"] == pytest.approx(0.01) and data["p_value"] is None
+    assert data["cohen_dz"] is None and data["ci95"] == [None, None]  # no interval claimed
+    assert data["p_value"] is None and data["p_sign_flip"] is None
+    assert data["delta"] == pytest.approx(0.01) and data["too_few"].startswith("2 paired")
     json.dumps(data, allow_nan=False)  # would raise on inf or nan
     one_seed = describe([0.5])  # n == 1: the interval is undefined (nan, nan)
     assert Described.of(one_seed) == Described(0.5, 0.0, (None, None))
@@ -96,8 +98,9 @@ def test_non_finite_statistics_are_written_as_null() -> None:
 def test_comparisons_table_reads_the_types() -> None:
     table = comparisons_table(_summary())
     assert list(table["arm"]) == ["none", "dropout=0.5", "bn"]
-    assert list(table["verdict"]) == ["baseline", "better", "no detectable difference"]
-    assert table.loc[1, "mcnemar_p"] == 0.625 and pd.isna(table.loc[2, "delta"])
+    assert list(table["verdict"]) == ["baseline", "better", "too few seeds"]
+    assert "mcnemar_p" not in table  # pooled McNemar is no claim of reglab's any more
+    assert table.loc[1, "p_sign_flip"] == 0.25 and pd.isna(table.loc[2, "delta"])
 
 
 def test_a_real_study_round_trips_and_files_agree(report_study: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reglab.analysis import decompose_01, decompose_squared
+from reglab.analysis import decompose_01, decompose_probabilities, decompose_squared
 from reglab.api import BiasVariancePoint, BiasVarianceResult, run_biasvar
 from reglab.cli import main
 from reglab.config import DataConfig, ModelConfig
@@ -162,12 +162,26 @@ def test_cli_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     captured = capsys.readouterr()
     assert "epoch 1/1" in captured.err  # progress, as plain lines when not a terminal
     lines = captured.out.splitlines()
-    assert lines[0].split() == ["strength", "loss", "bias", "variance", "test_acc", "rounds"]
+    head = ["strength", "loss", "bias", "variance", "net", "variance", "test_acc", "rounds"]
+    assert lines[0].split() == head
     assert [line.split()[0] for line in lines[1:3]] == ["0", "0.05"]
     assert f"wrote {out / 'biasvar.json'}" in captured.out
     assert f"wrote {out / 'predictions.npz'}" in captured.out
     doc = _strict_json(out / "biasvar.json")
     assert doc["rounds"] == 2 and doc["model"]["hidden"] == [16]
+    low = doc["lowest_loss"]
+    assert low["rounds"] == 2 and 0 <= low["share"] <= 1 and low["strength"] in (0, 0.05)
+    assert any(line.startswith("The expected test loss is lowest at l2 strength") for line in lines)
+    with np.load(out / "predictions.npz") as npz:  # class probabilities saved and decomposed
+        proba = npz["proba"].astype(np.float64)  # [S, R, N, C]
+        y = npz["y"]
+    assert proba.shape[:2] == (2, 2) and np.allclose(proba.sum(-1), 1, atol=1e-2)
+    for p, point in zip(proba, doc["points"], strict=True):
+        ref = decompose_probabilities(p, y)
+        assert point["proba_loss"] == pytest.approx(ref.loss)
+        assert point["proba_loss"] == pytest.approx(
+            point["proba_bias_sq"] + point["proba_variance"]
+        )
 
 
 @pytest.mark.parametrize(

@@ -158,10 +158,13 @@ def test_sentences_follow_the_verdicts(html: str, summary: StudySummary) -> None
             "better": f"{arm.name} is better than {base}",
             "worse": f"{arm.name} is worse than {base}",
             "no detectable difference": f"{arm.name}: no detectable difference from {base}",
+            "too few seeds": f"{arm.name}: too few seeds for a verdict against {base}",
+            "diverged": f"{arm.name} diverged in all",
         }[verdict]
         assert sentence.startswith(expected)
         if vs is not None and verdict == "no detectable difference" and vs.p_value is not None:
-            assert "smallest difference this study detects" in sentence
+            level = f"(α/k = {vs.power_alpha:.3g})"
+            assert f"detect with 80% power at the verdict's level {level}" in sentence
 
 
 def test_better_arm_is_described_as_better(summary: StudySummary) -> None:
@@ -181,8 +184,8 @@ def test_better_arm_is_described_as_better(summary: StudySummary) -> None:
 def test_untestable_arm_says_why(summary: StudySummary) -> None:
     arm = dataclasses.replace(summary.arms[1], vs_baseline=Comparison.untestable(1))
     assert arm_sentence(arm, summary) == (
-        f"{arm.name}: no test against none (fewer than 2 seeds finished in both arms: "
-        "no test is possible)."
+        f"{arm.name}: too few seeds for a verdict against none (1 seed finished in both "
+        "arms: no test is possible); no p-value or interval is given."
     )
 
 
@@ -262,7 +265,7 @@ def test_user_text_is_escaped(report_study: Path, tmp_path: Path) -> None:
     # two arms against the baseline: the answer gives each comparison in full
     lead = re.search(r'<p class="answer">(.*?)</p>', html)
     assert lead is not None and "dropout=0.5 vs none: " in lead.group(1)
-    assert ">3 (1 diverged)</td>" in html and "1 run(s) diverged and are left out" in html
+    assert ">3 (1 diverged)</td>" in html and "1 run diverged and is left out" in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; vs none:" in lead.group(1)
 
 

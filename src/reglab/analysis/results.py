@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
-from reglab.analysis.stats import McNemarResult, PairedComparison, Summary, Verdict
+from reglab.analysis.equivalence import DEFAULT_MARGIN
+from reglab.analysis.stats import McNemarResult, PairedComparison, Summary
 
 __all__ = [
     "DESCRIBED",
@@ -32,8 +33,15 @@ __all__ = [
     "ArmSummary",
     "Comparison",
     "Described",
+    "Equivalent",
+    "Paired",
     "StudySummary",
+    "SummaryVerdict",
 ]
+
+SummaryVerdict = Literal[
+    "better", "worse", "no detectable difference", "too few seeds", "diverged"
+]  # the statistics' verdicts, and "diverged": an arm without one finished run
 
 DESCRIBED = (
     "test_acc",
@@ -82,15 +90,91 @@ class Described:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Described:
-        return cls(data["mean"], data["std"], _interval(data["ci95"]))
+        return cls(data.get("mean"), data.get("std"), _interval(data.get("ci95")))
+
+
+@dataclass(frozen=True)
+class Paired:
+    """A paired test of one secondary metric (gap, sparsity, time per step) against the
+    baseline: ``delta`` = mean(arm - baseline) over the paired seeds, its t interval, the
+    paired-t p and its Holm adjustment over the study's arms for THIS metric (one family per
+    metric). ``verdict`` is "higher"/"lower" when p_holm < alpha, "no detectable difference"
+    otherwise, "too few seeds" when no test is defined (``p_value`` None)."""
+
+    n_pairs: int
+    delta: float | None
+    ci95: Interval
+    p_value: float | None
+    p_holm: float | None
+    verdict: str
+
+    @property
+    def detected(self) -> bool:
+        return self.verdict in ("higher", "lower")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n_pairs": self.n_pairs,
+            "delta": _j(self.delta),
+            "ci95": [_j(v) for v in self.ci95],
+            "p_value": _j(self.p_value),
+            "p_holm": _j(self.p_holm),
+            "verdict": self.verdict,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Paired | None:
+        if data is None:
+            return None
+        return cls(
+            data["n_pairs"], data["delta"], _interval(data["ci95"]), data["p_value"],
+            data["p_holm"], data["verdict"],
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """TOST of the arm against the baseline within ±``margin`` (metric units) at alpha:
+    ``verdict`` "equivalent" only when both one-sided tests reject; ``ci`` is the
+    (1 - 2 alpha) interval. Not Holm-adjusted (one TOST per arm, each at alpha)."""
+
+    margin: float
+    p_value: float | None
+    ci: Interval
+    verdict: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "margin": self.margin,
+            "p_value": _j(self.p_value),
+            "ci": [_j(v) for v in self.ci],
+            "verdict": self.verdict,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Equivalent | None:
+        if data is None:
+            return None
+        return cls(data["margin"], data["p_value"], _interval(data["ci"]), data["verdict"])
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """An arm against the baseline, paired by seed; the verdict uses ``p_holm``.
+    """An arm against the baseline, paired by seed, on the study's metric (higher is better
+    for accuracy, lower for a loss); the verdict uses ``p_holm``.
 
-    ``note`` is set (and every statistic None) when fewer than 2 seeds finished in both
-    arms; ``mcnemar`` is None when per-example predictions were not saved.
+    ``verdict``: better / worse / no detectable difference (paired t, Holm), "too few
+    seeds" (``too_few`` says why: fewer than 3 pairs or sd(d) 0; no p, interval or power)
+    or "diverged" (the arm has no finished run). ``note`` says why no test ran at all.
+    Beside the verdict, never deciding it: Wilcoxon (``p_wilcoxon``, Holm-adjusted
+    ``p_wilcoxon_holm``, ``wilcoxon_can_reject`` at this n, ``disagree`` with the t
+    verdict), the sign-flip randomization test ``p_sign_flip``, the seed-bootstrap
+    ``boot_ci95``, ``prob_improvement`` (P(an arm run beats a baseline run)), ``d_av`` and
+    ``cohen_dz`` (d_z: delta / sd of the differences, not on Cohen's scale), the power
+    analysis at ``power_alpha`` (alpha / k) from the sample sd, and ``equivalence`` (TOST
+    against the study's margin). ``gap``, ``sparsity`` and ``step_seconds`` are paired tests
+    of those metrics, Holm-adjusted within each metric. ``mcnemar`` (pooled over seeds) is
+    a description of one test set, not a test of the arms; it is None in new summaries.
     """
 
     n_pairs: int
@@ -98,7 +182,7 @@ class Comparison:
     ci95: Interval
     p_value: float | None
     p_holm: float | None
-    verdict: Verdict
+    verdict: SummaryVerdict
     p_wilcoxon: float | None = None
     cohen_dz: float | None = None
     min_detectable_effect: float | None = None
@@ -106,31 +190,59 @@ class Comparison:
     gap_delta: float | None = None
     mcnemar: McNemarResult | None = None
     note: str | None = None
+    too_few: str | None = None
+    p_wilcoxon_holm: float | None = None
+    wilcoxon_min_p: float | None = None
+    wilcoxon_can_reject: bool | None = None
+    disagree: bool = False
+    p_sign_flip: float | None = None
+    boot_ci95: Interval = (None, None)
+    prob_improvement: float | None = None
+    d_av: float | None = None
+    power_alpha: float | None = None
+    sd_diff: float | None = None
+    equivalence: Equivalent | None = None
+    gap: Paired | None = None
+    sparsity: Paired | None = None
+    step_seconds: Paired | None = None
 
     @classmethod
     def paired(
-        cls, comp: PairedComparison, gap_delta: float, mcnemar: McNemarResult | None
+        cls,
+        comp: PairedComparison,
+        gap_delta: float | None = None,
+        mcnemar: McNemarResult | None = None,
+        **extra: Any,
     ) -> Comparison:
-        """From the statistics' PairedComparison (already Holm-adjusted) and the extras."""
-        return cls(
-            n_pairs=comp.n,
-            delta=comp.delta,
-            ci95=comp.ci95,
-            p_value=comp.p_value,
-            p_holm=comp.p_holm,
-            verdict=comp.verdict,
-            p_wilcoxon=comp.p_wilcoxon,
-            cohen_dz=comp.cohen_dz,
-            min_detectable_effect=comp.min_detectable_effect,
-            seeds_needed=comp.seeds_needed,
-            gap_delta=gap_delta,
-            mcnemar=mcnemar,
-        )
+        """From the statistics' PairedComparison (already Holm-adjusted) and the extras
+        (``equivalence``, ``gap``, ``sparsity``, ``step_seconds``, a flipped ``verdict``)."""
+        testable = comp.too_few is None
+        fields_ = dict(
+            n_pairs=comp.n, delta=_j(comp.delta), ci95=(_j(comp.ci95[0]), _j(comp.ci95[1])),
+            p_value=_j(comp.p_value), p_holm=_j(comp.p_holm), verdict=comp.verdict,
+            p_wilcoxon=_j(comp.p_wilcoxon), cohen_dz=_j(comp.cohen_dz),
+            min_detectable_effect=_j(comp.min_detectable_effect),
+            seeds_needed=comp.seeds_needed if testable else None,
+            gap_delta=gap_delta, mcnemar=mcnemar, too_few=comp.too_few,
+            p_wilcoxon_holm=_j(comp.p_wilcoxon_holm), wilcoxon_min_p=_j(comp.wilcoxon_min_p),
+            wilcoxon_can_reject=comp.wilcoxon_can_reject if testable else None,
+            disagree=comp.disagree, p_sign_flip=_j(comp.p_sign_flip),
+            boot_ci95=(_j(comp.boot_ci95[0]), _j(comp.boot_ci95[1])),
+            prob_improvement=_j(comp.prob_improvement), d_av=_j(comp.d_av),
+            power_alpha=_j(comp.power_alpha) if testable else None, sd_diff=_j(comp.sd_diff),
+        )  # fmt: skip
+        fields_.update(extra)
+        return cls(**fields_)  # type: ignore[arg-type]
 
     @classmethod
-    def untestable(cls, n_pairs: int) -> Comparison:
-        note = "fewer than 2 seeds finished in both arms: no test is possible"
-        return cls(n_pairs, None, (None, None), None, None, "no detectable difference", note=note)
+    def untestable(cls, n_pairs: int, verdict: SummaryVerdict = "too few seeds") -> Comparison:
+        """No paired seed (or the arm diverged in every run): no statistic at all."""
+        note = (
+            "every run of this arm diverged: nothing to compare"
+            if verdict == "diverged"
+            else f"{n_pairs} seed{'s' * (n_pairs != 1)} finished in both arms: no test is possible"
+        )
+        return cls(n_pairs, None, (None, None), None, None, verdict, note=note)
 
     def to_json(self) -> dict[str, Any]:
         head = {
@@ -143,7 +255,7 @@ class Comparison:
         if self.note is not None:
             return {**head, "verdict": self.verdict, "note": self.note}
         mc = self.mcnemar
-        return {
+        out = {
             **head,
             "p_wilcoxon": _j(self.p_wilcoxon),
             "cohen_dz": _j(self.cohen_dz),
@@ -155,6 +267,14 @@ class Comparison:
             if mc is None
             else {"n01": mc.n01, "n10": mc.n10, "statistic": mc.statistic, "p_value": mc.p_value},
         }
+        for name in _EXTRA_SCALARS:
+            value = getattr(self, name)
+            out[name] = _j(value) if isinstance(value, float) else value
+        out["boot_ci95"] = [_j(v) for v in self.boot_ci95]
+        for name in ("equivalence", "gap", "sparsity", "step_seconds"):
+            value = getattr(self, name)
+            out[name] = None if value is None else value.to_json()
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Comparison:
@@ -173,7 +293,28 @@ class Comparison:
             gap_delta=data.get("gap_delta"),
             mcnemar=None if mc is None else McNemarResult(**mc),
             note=data.get("note"),
+            **{k: data.get(k, _DEFAULTS[k]) for k in _EXTRA_SCALARS},
+            boot_ci95=_interval(data.get("boot_ci95")),
+            equivalence=Equivalent.from_json(data.get("equivalence")),
+            gap=Paired.from_json(data.get("gap")),
+            sparsity=Paired.from_json(data.get("sparsity")),
+            step_seconds=Paired.from_json(data.get("step_seconds")),
         )
+
+
+_EXTRA_SCALARS = (
+    "too_few",
+    "p_wilcoxon_holm",
+    "wilcoxon_min_p",
+    "wilcoxon_can_reject",
+    "disagree",
+    "p_sign_flip",
+    "prob_improvement",
+    "d_av",
+    "power_alpha",
+    "sd_diff",
+)  # Comparison's scalar fields beyond the DESIGN.md contract, in summary.json's order
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Comparison)}
 
 
 @dataclass(frozen=True)
@@ -222,6 +363,13 @@ class ArmSummary:
     runs: tuple[ArmRun, ...] = ()
     vs_baseline: Comparison | None = None
     time_vs_baseline: float | None = None
+    step_seconds: Described = Described()  # per-run mean seconds per step, epoch 1 left out
+    step_seconds_range: Interval = (None, None)  # min and max over those epochs and runs
+
+    @property
+    def diverged(self) -> bool:
+        """True when every run of the arm diverged (n = 0): no statistic describes it."""
+        return self.n == 0 and self.n_diverged > 0
 
     def stat(self, metric: str) -> Described:
         """The described metric by name (one of ``DESCRIBED``)."""
@@ -239,6 +387,8 @@ class ArmSummary:
         if self.vs_baseline is not None:
             out["vs_baseline"] = self.vs_baseline.to_json()
         out["time_vs_baseline"] = _j(self.time_vs_baseline)
+        out["step_seconds"] = self.step_seconds.to_json()
+        out["step_seconds_range"] = [_j(v) for v in self.step_seconds_range]
         return out
 
     @classmethod
@@ -254,6 +404,8 @@ class ArmSummary:
             runs=tuple(ArmRun.from_json(r) for r in data.get("runs", ())),
             vs_baseline=None if vs is None else Comparison.from_json(vs),
             time_vs_baseline=data.get("time_vs_baseline"),
+            step_seconds=Described.from_json(data.get("step_seconds") or {}),
+            step_seconds_range=_interval(data.get("step_seconds_range")),
         )
 
 
@@ -262,6 +414,9 @@ class StudySummary:
     """A study's results: its arms in study order, the baseline, the test level, caveats.
 
     ``dataset`` is the manifest's record of the data (name, sizes, source, checksum).
+    ``metric`` is what the verdicts compare: "test_acc" (higher is better) for
+    classification, "test_loss" (test MSE, lower is better) for regression. ``margin`` is
+    the equivalence margin in the metric's units (0.005 = 0.5 pp of accuracy).
     """
 
     baseline: str
@@ -271,6 +426,16 @@ class StudySummary:
     seeds: tuple[int, ...] | None = None
     dataset: dict[str, Any] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
+    margin: float = DEFAULT_MARGIN
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric != "test_loss"
+
+    @property
+    def baseline_diverged(self) -> bool:
+        """True when every baseline run diverged: no arm can be compared with it."""
+        return self.arm(self.baseline).diverged
 
     def arm(self, name: str) -> ArmSummary:
         """The arm called ``name`` (KeyError when the study has none)."""
@@ -290,8 +455,8 @@ class StudySummary:
 
     @property
     def n_seeds(self) -> int:
-        """The paired seeds per arm (the smallest n over arms)."""
-        return min((a.n for a in self.arms), default=0)
+        """The paired seeds per arm (the smallest n over the arms that did not diverge)."""
+        return min((a.n for a in self.arms if not a.diverged), default=0)
 
     @property
     def dataset_name(self) -> str | None:
@@ -307,6 +472,7 @@ class StudySummary:
             "baseline": self.baseline,
             "alpha": self.alpha,
             "metric": self.metric,
+            "margin": self.margin,
             "seeds": None if self.seeds is None else list(self.seeds),
             "arms": [a.to_json() for a in self.arms],
             "caveats": list(self.caveats),
@@ -323,4 +489,5 @@ class StudySummary:
             seeds=None if seeds is None else tuple(seeds),
             dataset=dict(data.get("dataset") or {}),
             caveats=tuple(data.get("caveats", ())),
+            margin=data.get("margin", DEFAULT_MARGIN),
         )

@@ -1,11 +1,15 @@
 """A study's summary: computed from its directory, written once, read back typed.
 
-``summarize`` builds a :class:`~reglab.analysis.results.StudySummary` (per-arm statistics
-over seeds, each non-baseline arm compared with the baseline on paired seeds, Holm-corrected,
-with McNemar on pooled per-example predictions and the power analysis); diverged runs are
-left out of every statistic and counted in ``n_diverged``. ``write_summary`` writes it to
-summary.json and comparisons.csv, the only place these files are written; ``load_summary``
-reads summary.json back into the same type::
+``summarize`` builds a :class:`~reglab.analysis.results.StudySummary`: per-arm statistics
+over seeds, and each non-baseline arm compared with the baseline on paired seeds on the
+study's metric (test accuracy, or test MSE for regression: lower is better). The verdict is
+the paired t-test, Holm-corrected over the arms ("too few seeds" below 3 pairs or with sd 0;
+"diverged" for an arm with no finished run); beside it Wilcoxon, the sign-flip test, a seed
+bootstrap interval, P(improvement), d_av, the power analysis at the verdict's level, a TOST
+against the study's margin, and paired tests of the gap, sparsity and time per step (Holm
+within each metric). Diverged runs are left out of every statistic and counted in
+``n_diverged``. ``write_summary`` writes summary.json and comparisons.csv, the only place
+these files are written; ``load_summary`` reads summary.json back into the same type::
 
     >>> store = StudyDir("runs/quickstart")
     >>> summary = write_summary(store)            # the analysis step, when a study finishes
@@ -21,27 +25,25 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tomllib
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from reglab.analysis._checks import margin_arg
+from reglab.analysis.equivalence import DEFAULT_MARGIN, tost_paired
 from reglab.analysis.results import (
     DESCRIBED,
     ArmRun,
     ArmSummary,
     Comparison,
     Described,
+    Equivalent,
     StudySummary,
 )
-from reglab.analysis.stats import (
-    McNemarResult,
-    PairedComparison,
-    describe,
-    mcnemar,
-    paired_comparison,
-    with_holm,
-)
+from reglab.analysis.secondary import paired_metric_tests, step_range, step_seconds
+from reglab.analysis.stats import PairedComparison, describe, paired_comparison, with_holm
 from reglab.errors import StudyError
 from reglab.store import StudyDir, write_text
 
@@ -57,24 +59,35 @@ __all__ = [
 ALPHA = 0.05
 SUMMARY_FILE = "summary.json"
 COMPARISONS_FILE = "comparisons.csv"
+_SECONDARY = ("gap", "sparsity", "step_seconds")  # paired tests beside the verdict
 
 
-def summarize(store: StudyDir, alpha: float = ALPHA) -> StudySummary:
-    """Build the summary of a finished (or partly finished) study directory."""
+def summarize(store: StudyDir, alpha: float = ALPHA, margin: float | None = None) -> StudySummary:
+    """Build the summary of a finished (or partly finished) study directory.
+
+    ``margin`` (the metric's units) defaults to spec.toml's ``[analysis] margin``, else
+    :data:`~reglab.analysis.equivalence.DEFAULT_MARGIN`.
+    """
     manifest = store.read_json("manifest.json") or {}
+    spec = _spec(store)
+    margin = margin_arg(_margin(spec) if margin is None else margin, "summarize")
     runs = store.runs()
     runs["gap"] = runs["train_acc"] - runs["test_acc"]
     runs["loss_gap"] = runs["test_loss"] - runs["train_loss"]
+    epochs = store.epochs() if (store.root / "epochs.csv").exists() else pd.DataFrame()
+    steps = _steps_per_epoch(spec, manifest)
+    runs["step_seconds"] = runs["run_id"].map(step_seconds(epochs, steps)).astype(float)
     arms = manifest.get("arms") or list(dict.fromkeys(runs["arm"]))
     baseline = manifest.get("baseline", arms[0])
-    present = set(runs["arm"])
+    present = [a for a in arms if a in set(runs["arm"])]
     if baseline not in present:
         raise StudyError(
             f"The baseline arm {baseline!r} has no finished runs in "
             f"{str(store.root)!r}; run the study to the end first."
         )
-    comparisons = _comparisons(store, runs, baseline, [a for a in arms if a in present], alpha)
-    entries = [_arm(runs[runs["arm"] == a], a, comparisons.get(a)) for a in arms if a in present]
+    metric = _metric(store, runs)
+    comparisons = _comparisons(runs, baseline, present, alpha, margin, metric)
+    entries = [_arm(runs[runs["arm"] == a], a, comparisons.get(a), epochs, steps) for a in present]
     base_time = next(e for e in entries if e.name == baseline).train_seconds.mean
     entries = [_with_time(e, base_time) for e in entries]
     seeds = manifest.get("seeds")
@@ -82,42 +95,109 @@ def summarize(store: StudyDir, alpha: float = ALPHA) -> StudySummary:
         baseline=baseline,
         arms=tuple(entries),
         alpha=alpha,
-        metric="test_acc",
+        metric=metric,
         seeds=None if seeds is None else tuple(seeds),
         dataset=dict(manifest.get("dataset", {})),
-        caveats=tuple(_caveats(entries)),
+        caveats=tuple(_caveats(entries, baseline)),
+        margin=margin,
     )
 
 
+def _spec(store: StudyDir) -> dict[str, Any]:
+    try:
+        return tomllib.loads(store.spec_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _margin(spec: dict[str, Any]) -> float:
+    value = (spec.get("analysis") or {}).get("margin", DEFAULT_MARGIN)
+    return float(value) if isinstance(value, int | float) else DEFAULT_MARGIN
+
+
+def _steps_per_epoch(spec: dict[str, Any], manifest: dict[str, Any]) -> int:
+    """Training steps per epoch: ceil(training examples / batch size)."""
+    batch = int((spec.get("train") or {}).get("batch_size", 32))
+    n = int((manifest.get("dataset") or {}).get("train", 0))
+    subset = (spec.get("data") or {}).get("train_subset")
+    n = min(n, int(subset)) if subset else n
+    return max(1, math.ceil(n / max(1, batch)))
+
+
+def _metric(store: StudyDir, runs: pd.DataFrame) -> str:
+    """ "test_acc" for classification, "test_loss" (test MSE) for regression targets."""
+    y = store.targets()
+    if y is not None:
+        return "test_loss" if np.issubdtype(np.asarray(y).dtype, np.floating) else "test_acc"
+    ok = runs[runs["status"] == "ok"]
+    return "test_acc" if ok.empty or ok["test_acc"].notna().any() else "test_loss"
+
+
 def _comparisons(
-    store: StudyDir, runs: pd.DataFrame, baseline: str, arms: list[str], alpha: float
+    runs: pd.DataFrame, baseline: str, arms: list[str], alpha: float, margin: float, metric: str
 ) -> dict[str, Comparison]:
-    """Every arm but the baseline against it on paired seeds, Holm across the family."""
-    preds, y = store.arrays("pred"), store.targets()
+    """Every arm but the baseline against it on paired seeds, Holm across the family.
+
+    Nothing when every baseline run diverged (no arm can be compared with it)."""
     base = runs[(runs["arm"] == baseline) & (runs["status"] == "ok")]
+    if base.empty:
+        return {}
     out: dict[str, Comparison] = {}
-    tested: list[tuple[str, PairedComparison, float, McNemarResult | None]] = []
-    for name in arms:
-        if name == baseline:
-            continue
-        pairs = _pairs(base, runs[runs["arm"] == name])
-        if len(pairs) < 2:
-            out[name] = Comparison.untestable(len(pairs))
-            continue
-        comp = paired_comparison(
-            pairs["test_acc_b"].to_numpy(), pairs["test_acc_t"].to_numpy(), alpha=alpha
+    tested: list[tuple[str, PairedComparison, pd.DataFrame]] = []
+    for name in (a for a in arms if a != baseline):
+        rows = runs[runs["arm"] == name]
+        pairs = _pairs(base, rows, metric)
+        if (rows["status"] == "ok").sum() == 0:
+            out[name] = Comparison.untestable(0, "diverged")
+        elif pairs.empty:
+            out[name] = Comparison.untestable(0)
+        else:
+            b, t = pairs[f"{metric}_b"].to_numpy(), pairs[f"{metric}_t"].to_numpy()
+            tested.append((name, paired_comparison(b, t, alpha=alpha), pairs))
+    adjusted = with_holm([c for _, c, _ in tested], alpha) if tested else []
+    families = {
+        m: paired_metric_tests({n: (p[f"{m}_b"].to_numpy(), p[f"{m}_t"].to_numpy())
+                                for n, _, p in tested}, alpha)
+        for m in _SECONDARY
+    }  # fmt: skip
+    for (name, _, pairs), comp in zip(tested, adjusted, strict=True):
+        b, t = pairs[f"{metric}_b"].to_numpy(), pairs[f"{metric}_t"].to_numpy()
+        out[name] = Comparison.paired(
+            comp,
+            _gap_delta(pairs),
+            None,
+            **_direction(comp, metric),
+            equivalence=_equivalence(b, t, margin, alpha),
+            **{m: families[m][name] for m in _SECONDARY},
         )
-        tested.append((name, comp, _gap_delta(pairs), _mcnemar(pairs, preds, y)))
-    adjusted = with_holm([comp for _, comp, _, _ in tested], alpha)
-    for (name, _, gap_delta, mc), comp in zip(tested, adjusted, strict=True):
-        out[name] = Comparison.paired(comp, gap_delta, mc)
     return out
 
 
-def _arm(rows: pd.DataFrame, name: str, vs: Comparison | None) -> ArmSummary:
+def _direction(comp: PairedComparison, metric: str) -> dict[str, Any]:
+    """The verdict and P(improvement) read for the metric: for a loss, lower is better."""
+    if metric != "test_loss":
+        return {}
+    flip = {"better": "worse", "worse": "better"}
+    p_imp = comp.prob_improvement
+    return {
+        "verdict": flip.get(comp.verdict, comp.verdict),
+        "prob_improvement": None if not math.isfinite(p_imp) else 1.0 - p_imp,
+    }
+
+
+def _equivalence(b: np.ndarray, t: np.ndarray, margin: float, alpha: float) -> Equivalent:
+    e = tost_paired(b, t, margin, alpha)
+    p = e.p_value if math.isfinite(e.p_value) else None
+    ci = tuple(v if math.isfinite(v) else None for v in e.ci)
+    return Equivalent(margin, p, (ci[0], ci[1]), e.verdict)
+
+
+def _arm(
+    rows: pd.DataFrame, name: str, vs: Comparison | None, epochs: pd.DataFrame, steps: int
+) -> ArmSummary:
     ok = rows[rows["status"] == "ok"]
     described = {}
-    for col in DESCRIBED:
+    for col in (*DESCRIBED, "step_seconds"):
         values = ok[col].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         described[col] = Described.of(describe(values)) if len(values) else Described()
@@ -126,6 +206,7 @@ def _arm(rows: pd.DataFrame, name: str, vs: Comparison | None) -> ArmSummary:
         cols = sorted(c for c in ok.columns if c.startswith(kind + "_"))
         return tuple(float(ok[c].mean()) for c in cols)
 
+    spread = step_range(epochs, list(ok["run_id"]), steps) if not epochs.empty else (None, None)
     return ArmSummary(
         name=name,
         n=len(ok),
@@ -135,6 +216,7 @@ def _arm(rows: pd.DataFrame, name: str, vs: Comparison | None) -> ArmSummary:
         weight_l2=weights("weight_l2"),
         runs=tuple(_run(r) for r in rows.sort_values("seed").to_dict("records")),
         vs_baseline=vs,
+        step_seconds_range=spread,
     )
 
 
@@ -160,46 +242,49 @@ def _with_time(arm: ArmSummary, base_time: float | None) -> ArmSummary:
     return dataclasses.replace(arm, time_vs_baseline=ratio)
 
 
-def _pairs(base: pd.DataFrame, arm: pd.DataFrame) -> pd.DataFrame:
-    """Baseline and treatment runs side by side, over seeds finished in both."""
+def _pairs(base: pd.DataFrame, arm: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Baseline and treatment runs side by side, over seeds finished in both with a finite
+    value of the metric."""
     arm = arm[arm["status"] == "ok"]
-    return base.merge(arm, on="seed", suffixes=("_b", "_t")).sort_values("seed")
+    pairs = base.merge(arm, on="seed", suffixes=("_b", "_t")).sort_values("seed")
+    finite = np.isfinite(pairs[f"{metric}_b"]) & np.isfinite(pairs[f"{metric}_t"])
+    return pairs[finite]
 
 
-def _gap_delta(pairs: pd.DataFrame) -> float:
+def _gap_delta(pairs: pd.DataFrame) -> float | None:
     """The mean paired change of the generalization gap (treatment minus baseline)."""
     gap_t = pairs["train_acc_t"] - pairs["test_acc_t"]
     gap_b = pairs["train_acc_b"] - pairs["test_acc_b"]
-    return float((gap_t - gap_b).mean())
+    value = float((gap_t - gap_b).mean())
+    return value if math.isfinite(value) else None
 
 
-def _mcnemar(
-    pairs: pd.DataFrame, preds: dict[str, np.ndarray], y: np.ndarray | None
-) -> McNemarResult | None:
-    """McNemar on per-example correctness pooled over the paired seeds (None without preds)."""
-    ids = [*pairs["run_id_b"], *pairs["run_id_t"]]
-    if y is None or not all(r in preds for r in ids):
-        return None
-    right_b = np.concatenate([preds[r] == y for r in pairs["run_id_b"]])
-    right_t = np.concatenate([preds[r] == y for r in pairs["run_id_t"]])
-    return mcnemar(right_b, right_t)
-
-
-def _caveats(entries: list[ArmSummary]) -> list[str]:
+def _caveats(entries: list[ArmSummary], baseline: str) -> list[str]:
     notes = []
-    n = min((e.n for e in entries), default=0)
+    n = min((e.n for e in entries if not e.diverged), default=0)
     if n < 5:
-        notes.append(f"Only {n} seeds per arm: small effects cannot be told from noise.")
+        notes.append(
+            f"Only {n} seed{'s' * (n != 1)} per arm: small effects cannot be told from noise."
+        )
     for e in entries:
-        if e.n_diverged:
-            notes.append(f"{e.name}: {e.n_diverged} run(s) diverged and are left out.")
+        if e.diverged:
+            role = "the baseline " if e.name == baseline else ""
+            notes.append(
+                f"{role}{e.name}: every run ({e.n_diverged}) diverged; it has no statistics"
+                + (" and no arm is compared with it." if role else " and no verdict.")
+            )
+        elif e.n_diverged:
+            runs = "run diverged and is" if e.n_diverged == 1 else "runs diverged and are"
+            notes.append(f"{e.name}: {e.n_diverged} {runs} left out.")
     return notes
 
 
 # ---- files: summary.json and comparisons.csv are written here and nowhere else ------------
-def write_summary(store: StudyDir, alpha: float = ALPHA) -> StudySummary:
+def write_summary(
+    store: StudyDir, alpha: float = ALPHA, margin: float | None = None
+) -> StudySummary:
     """Compute the summary, write summary.json and comparisons.csv; return the summary."""
-    summary = summarize(store, alpha)
+    summary = summarize(store, alpha, margin)
     store.write_json(SUMMARY_FILE, summary.to_json())
     csv = comparisons_table(summary).to_csv(index=False)
     write_text(store.root / COMPARISONS_FILE, csv)
@@ -225,22 +310,41 @@ def comparisons_table(summary: StudySummary) -> pd.DataFrame:
     rows = []
     for arm in summary.arms:
         vs = arm.vs_baseline
-        mc = None if vs is None else vs.mcnemar
+        eq = None if vs is None else vs.equivalence
+
+        def get(key: str, vs: Comparison | None = vs) -> Any:
+            return None if vs is None else getattr(vs, key)
+
         rows.append(
             {
                 "arm": arm.name,
                 "n": arm.n,
+                "metric": summary.metric,
+                "mean": arm.stat(summary.metric).mean,
                 "test_acc_mean": arm.test_acc.mean,
                 "gap_mean": arm.gap.mean,
-                "delta": None if vs is None else vs.delta,
-                "ci95_lo": None if vs is None else vs.ci95[0],
-                "ci95_hi": None if vs is None else vs.ci95[1],
-                "p_value": None if vs is None else vs.p_value,
-                "p_holm": None if vs is None else vs.p_holm,
-                "p_wilcoxon": None if vs is None else vs.p_wilcoxon,
-                "cohen_dz": None if vs is None else vs.cohen_dz,
-                "mcnemar_p": None if mc is None else mc.p_value,
-                "verdict": "baseline" if vs is None else vs.verdict,
+                "delta": get("delta"),
+                "ci95_lo": get("ci95") and get("ci95")[0],
+                "ci95_hi": get("ci95") and get("ci95")[1],
+                "p_value": get("p_value"),
+                "p_holm": get("p_holm"),
+                "p_wilcoxon": get("p_wilcoxon"),
+                "p_wilcoxon_holm": get("p_wilcoxon_holm"),
+                "disagree": get("disagree"),
+                "p_sign_flip": get("p_sign_flip"),
+                "prob_improvement": get("prob_improvement"),
+                "d_av": get("d_av"),
+                "cohen_dz": get("cohen_dz"),
+                "equivalence": None if eq is None else eq.verdict,
+                "verdict": _table_verdict(arm, summary),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _table_verdict(arm: ArmSummary, summary: StudySummary) -> str:
+    if arm.name == summary.baseline:
+        return "baseline (diverged)" if arm.diverged else "baseline"
+    if arm.vs_baseline is None:
+        return "diverged" if arm.diverged else "no baseline to compare with"
+    return arm.vs_baseline.verdict

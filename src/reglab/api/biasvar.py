@@ -25,6 +25,7 @@ Techniques: dropout, indrop, l1, l2, wd (strength 0 = technique off) and maxnorm
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import tempfile
@@ -36,7 +37,8 @@ from typing import Any, cast
 import numpy as np
 
 import reglab
-from reglab.analysis import decompose_01, decompose_squared
+from reglab.analysis import decompose_01, decompose_probabilities, decompose_squared
+from reglab.analysis.biasvar import DEFAULT_ROUNDS, TIE_RULE
 from reglab.atomic import write_json, write_npz
 from reglab.config import DataConfig, ModelConfig, OptimizerConfig
 from reglab.data import Dataset
@@ -53,18 +55,25 @@ from reglab.study.experiments.biasvar import (
 
 __all__ = [
     "BIASVAR_TECHNIQUES",
+    "DEFAULT_ROUNDS",
     "DEFAULT_STRENGTHS",
     "BiasVariancePoint",
     "BiasVarianceProgress",
     "BiasVarianceResult",
+    "LowestLoss",
+    "lowest_loss",
     "run_biasvar",
 ]
 
+_BOOTSTRAP = 2000  # resamples of the rounds for the lowest-loss uncertainty
+
 DEFINITIONS = {
     "classification": "0-1 loss, Domingos (2000), as mlxtend's bias_variance_decomp: "
-    "main prediction = per-example mode over rounds (ties to the smallest class); "
+    f"main prediction = per-example mode over rounds ({TIE_RULE}); "
     "loss = mean[pred != y], bias = mean[main != y], variance = mean[pred != main] "
-    "(loss is not bias + variance for 0-1 loss).",
+    "(loss is not bias + variance for 0-1 loss); net variance = unbiased - biased "
+    "variance (variance on examples whose main prediction is right adds to the loss, on "
+    "the others it subtracts).",
     "regression": "squared loss, Geman, Bienenstock & Doursat (1992): bias = mean_n "
     "(mean_r pred - f)^2, variance = mean_n var_r pred (ddof 0), noise = noise_std^2, "
     "loss = bias + variance + noise.",
@@ -86,6 +95,62 @@ class BiasVariancePoint:
     rounds_used: int
     noise: float | None = None  # regression: noise_std²
     test_acc: float | None = None  # classification: mean test accuracy of the rounds used
+    net_variance: float | None = None  # classification: unbiased - biased variance (Domingos)
+    unbiased_variance: float | None = None
+    biased_variance: float | None = None
+    proba_loss: float | None = None  # classification: squared loss of the class probabilities
+    proba_bias_sq: float | None = None  # (Brier score summed over classes) = bias² + variance
+    proba_variance: float | None = None
+
+
+@dataclass(frozen=True)
+class LowestLoss:
+    """Which strength has the lowest expected loss, and how sure that is.
+
+    The rounds are paired across strengths (round r uses one seed at every strength), so
+    they are resampled together: ``share`` is the fraction of ``resamples`` bootstrap
+    resamples of the rounds in which ``strength`` has the lowest loss, and ``diff_ci95``
+    the percentile interval of loss(runner-up) - loss(best) over them (an interval that
+    includes 0: the two are not separable with these rounds). Over the rounds that
+    finished at every strength (``rounds``).
+    """
+
+    strength: float
+    runner_up: float | None
+    share: float
+    diff_ci95: tuple[float, float]
+    rounds: int
+    resamples: int
+
+    @property
+    def separable(self) -> bool:
+        return self.runner_up is not None and self.diff_ci95[0] > 0
+
+
+def lowest_loss(
+    losses: np.ndarray, strengths: Sequence[float], seed: int = 0, resamples: int = _BOOTSTRAP
+) -> LowestLoss | None:
+    """From per-round losses [S, R] (rounds finished at every strength): see LowestLoss.
+
+    >>> lowest_loss(np.array([[0.2, 0.21, 0.19], [0.1, 0.12, 0.11]]), [0, 1]).strength
+    1
+    """
+    r = losses.shape[1]
+    if r < 2 or losses.shape[0] < 1:
+        return None
+    mean = losses.mean(axis=1)  # [S]
+    order = np.argsort(mean, kind="stable")
+    best = int(order[0])
+    idx = np.random.default_rng(seed).integers(0, r, size=(resamples, r))  # [B, R]
+    boot = losses[:, idx].mean(axis=2)  # [S, B]
+    share = float(np.mean(boot.argmin(axis=0) == best))
+    if len(order) < 2:
+        return LowestLoss(strengths[best], None, share, (math.nan, math.nan), r, resamples)
+    second = int(order[1])
+    low, high = np.quantile(boot[second] - boot[best], [0.025, 0.975])
+    return LowestLoss(
+        strengths[best], strengths[second], share, (float(low), float(high)), r, resamples
+    )
 
 
 @dataclass(frozen=True)
@@ -115,6 +180,7 @@ class BiasVarianceResult:
     y: np.ndarray
     f_true: np.ndarray | None
     metadata: dict[str, Any]
+    proba: np.ndarray | None = None  # [S, R, N, C] float16 class probabilities (classification)
 
     def to_json(self) -> dict[str, Any]:
         """The content of biasvar.json (NaN written as null)."""
@@ -128,6 +194,7 @@ class BiasVarianceResult:
         out = Path(out_dir)
         arrays: dict[str, Any] = {"pred": self.pred, "y": self.y, "strengths": self.strengths}
         arrays |= {"ok": self.ok} | ({} if self.f_true is None else {"f_true": self.f_true})
+        arrays |= {} if self.proba is None else {"proba": self.proba}
         write_npz(out / "predictions.npz", **arrays)
         write_json(out / "biasvar.json", self.to_json())
         return out / "biasvar.json", out / "predictions.npz"
@@ -187,10 +254,18 @@ def _result(spec: BiasVarianceSpec, data: Dataset, runs: BiasVarianceRuns) -> Bi
     y = data.y_test.cpu().numpy()
     f_true = None if data.f_test is None else data.f_test.cpu().numpy()
     points = tuple(
-        _point(data, v, arm.name, runs.pred[s], runs.ok[s], runs.test_acc[s], y, f_true)
+        _with_proba(
+            _point(data, v, arm.name, runs.pred[s], runs.ok[s], runs.test_acc[s], y, f_true),
+            None if runs.proba is None else runs.proba[s][runs.ok[s]],
+            y,
+        )
         for s, (v, arm) in enumerate(zip(spec.strengths, runs.arms, strict=True))
     )
     meta = _metadata(data, spec)
+    lowest = lowest_loss(_round_losses(runs, y, f_true, data), spec.strengths)
+    meta["lowest_loss"] = (
+        None if lowest is None else asdict(lowest) | {"separable": lowest.separable}
+    )
     meta["seeds"] = list(spec.seeds)
     meta["train_seconds"] = runs.train_seconds
     return BiasVarianceResult(
@@ -201,6 +276,7 @@ def _result(spec: BiasVarianceSpec, data: Dataset, runs: BiasVarianceRuns) -> Bi
         y=y,
         f_true=f_true,
         metadata=meta,
+        proba=runs.proba,
     )
 
 
@@ -235,6 +311,19 @@ def _progress(progress: Callable[[BiasVarianceProgress], None] | Progress | None
 
 
 # ---- decomposition and records -----------------------------------------------------------
+def _round_losses(
+    runs: BiasVarianceRuns, y: np.ndarray, f_true: np.ndarray | None, data: Dataset
+) -> np.ndarray:
+    """Each round's test loss per strength [S, R'], over the rounds finished everywhere:
+    error rate (0-1 loss), or squared error against the noise-free target + noise."""
+    every = runs.ok.all(axis=0)  # [R]
+    pred = runs.pred[:, every]  # [S, R', N]
+    if data.task == "regression":
+        assert f_true is not None
+        return ((pred - f_true) ** 2).mean(axis=2) + data.noise_std**2
+    return (pred != y).mean(axis=2)
+
+
 def _point(
     data: Dataset,
     strength: float,
@@ -259,8 +348,23 @@ def _point(
         parts = (sq.loss, sq.bias_sq, sq.variance)
     else:
         zo = decompose_01(used, y)
-        parts = (zo.loss, zo.bias, zo.variance)
+        return BiasVariancePoint(
+            strength, arm, zo.loss, zo.bias, zo.variance, len(used), noise, mean_acc,
+            zo.net_variance, zo.unbiased_variance, zo.biased_variance,
+        )  # fmt: skip
     return BiasVariancePoint(strength, arm, *parts, len(used), noise, mean_acc)
+
+
+def _with_proba(
+    point: BiasVariancePoint, proba: np.ndarray | None, y: np.ndarray
+) -> BiasVariancePoint:
+    """Add the squared-loss decomposition of the class probabilities [R_ok, N, C]."""
+    if proba is None or len(proba) < 2:
+        return point
+    sq = decompose_probabilities(proba.astype(np.float64), y)
+    return dataclasses.replace(
+        point, proba_loss=sq.loss, proba_bias_sq=sq.bias_sq, proba_variance=sq.variance
+    )
 
 
 def _metadata(data: Dataset, spec: BiasVarianceSpec) -> dict[str, Any]:
@@ -272,6 +376,7 @@ def _metadata(data: Dataset, spec: BiasVarianceSpec) -> dict[str, Any]:
         "epochs": spec.epochs,
         "task": data.task,
         "definition": DEFINITIONS[data.task],
+        "tie_rule": TIE_RULE,
         "n_test": int(data.y_test.shape[0]),
         "data": spec.data.to_dict(),
         "dataset_checksum": data.checksum,

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from reglab.analysis.results import StudySummary
+from reglab.analysis.results import ArmSummary, StudySummary
 from reglab.api.study import run_study
 from reglab.errors import StudyError
 from reglab.store import write_json, write_text
@@ -124,10 +124,19 @@ def _rows(size: int, summary: StudySummary) -> list[dict[str, Any]]:
                 "delta_lo": _num(delta_ci[0]),
                 "delta_hi": _num(delta_ci[1]),
                 "p_holm": _num(None if vs is None else vs.p_holm),
-                "verdict": "baseline" if vs is None else vs.verdict,
+                "verdict": _verdict(arm, summary),
             }
         )
     return rows
+
+
+def _verdict(arm: ArmSummary, summary: StudySummary) -> str:
+    """The arm's verdict; "baseline (diverged)" and "not compared" when the baseline diverged."""
+    if arm.vs_baseline is not None:
+        return arm.vs_baseline.verdict
+    if arm.name == summary.baseline:
+        return "baseline (diverged)" if arm.diverged else "baseline"
+    return "diverged" if arm.diverged else "not compared"
 
 
 def _num(x: float | None) -> float:

@@ -71,7 +71,7 @@ def run_study(
         spec = load_spec(spec)
     directory = Path(out) if out is not None else default_out(spec)
     store = run_study_packs(spec, directory, progress or make_progress(quiet))
-    summary = write_summary(store)
+    summary = write_summary(store, margin=spec.analysis.margin)
     if report:
         from reglab.report import write_report
 
@@ -92,8 +92,11 @@ def compare_spec(
     val_size: int | None = None,
     train_subset: int | None = None,
     baseline: str | None = None,
+    margin: float | None = None,
 ) -> StudySpec:
-    """The classic notebook experiment as a spec (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32)."""
+    """The classic notebook experiment as a spec (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32).
+
+    ``margin``: the equivalence margin in the metric's units (0.005 = 0.5 pp of accuracy)."""
     check_name(dataset)
     arm_list = parse_arms(list(arms) if not isinstance(arms, str) else arms)
     data = DataConfig(dataset, val_size or SUGGESTED_VAL_SIZE.get(dataset, 10_000), train_subset)
@@ -107,6 +110,7 @@ def compare_spec(
             "model": {"hidden": list(hidden)},
             "optimizer": {"lr": lr},
             "train": {"epochs": epochs, "batch_size": batch_size, "device": device},
+            **({} if margin is None else {"analysis": {"margin": margin}}),
         },
         where="the compare options",
     )
@@ -144,6 +148,8 @@ def with_overrides(spec: StudySpec, **changes: Any) -> StudySpec:
         data["seeds"] = top["seeds"]
     if "arms" in top:
         data["arms"] = parse_arms(top["arms"])
+    if changes.get("margin") is not None:
+        data["analysis"] = {"margin": changes["margin"]}
     if changes.get("dataset") is not None:
         name = changes["dataset"]
         check_name(name)

@@ -1,6 +1,6 @@
 """``reglab biasvar``: does a technique trade variance for bias? Retrain on bootstraps, decompose.
 
-reglab biasvar --technique l2 --strengths 0,1e-4,1e-3 --rounds 10 --epochs 10
+reglab biasvar --technique l2 --strengths 0,1e-4,1e-3 --rounds 11 --epochs 10
 reglab biasvar --dataset digits --val-size 300 --technique dropout --rounds 5 --epochs 5
 
 The runs train through the study runner (reglab.study.run_plan), so OUT resumes after a kill.
@@ -18,6 +18,8 @@ import typer
 
 from reglab.config import DataConfig, ModelConfig
 from reglab.errors import invalid
+
+DEFAULT_ROUNDS = 11  # = reglab.analysis.biasvar.DEFAULT_ROUNDS (odd); kept light for --help
 
 if TYPE_CHECKING:
     from reglab.api import BiasVarianceProgress, BiasVarianceResult
@@ -43,7 +45,11 @@ def biasvar_command(
         "l1/l2 0,1e-5,1e-4,1e-3; wd 0,1e-3,1e-2,1e-1; dropout 0,0.2,0.5,0.8; "
         "indrop 0,0.1,0.2,0.5; maxnorm 4,3,2,1.",
     ),
-    rounds: int = typer.Option(10, "--rounds", help="Bootstrap models per strength (>= 2)."),
+    rounds: int = typer.Option(
+        DEFAULT_ROUNDS,
+        "--rounds",
+        help="Bootstrap models per strength (>= 2; odd avoids ties in the main prediction).",
+    ),
     epochs: int = typer.Option(10, "--epochs", help="Epochs per model."),
     out: Path | None = typer.Option(
         None, "--out", help="Output folder (default: runs/biasvar-<technique>)."
@@ -73,7 +79,7 @@ def biasvar_command(
     the same command again after an interruption finishes the runs; other settings there
     are refused.
 
-    Example: reglab biasvar --technique l2 --strengths 0,1e-4,1e-3 --rounds 10 --epochs 10
+    Example: reglab biasvar --technique l2 --strengths 0,1e-4,1e-3 --rounds 11 --epochs 10
     """
     from reglab.api import DEFAULT_STRENGTHS, run_biasvar
     from reglab.data import SUGGESTED_VAL_SIZE, check_name
@@ -152,14 +158,22 @@ def _table(result: BiasVarianceResult) -> list[str]:
     """Strength / loss / bias / variance (+ noise or test accuracy), aligned."""
     regression = result.metadata["task"] == "regression"
     extra = "noise" if regression else "test_acc"
-    header = ["strength", "loss", "bias", "variance", extra, "rounds"]
+    header = ["strength", "loss", "bias", "variance", "net variance", extra, "rounds"]
     rows = [header]
     for p in result.points:
         last = p.noise if regression else p.test_acc
-        cells = [p.loss, p.bias, p.variance, last]
+        cells = [p.loss, p.bias, p.variance, p.net_variance, last]
         shown = ["-" if c is None else f"{c:.4f}" for c in cells]
         rows.append([f"{p.strength:g}", *shown, str(p.rounds_used)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     note = "bias is squared bias" if regression else "0-1 loss: loss != bias + variance"
-    return [*lines, f"({note}; {result.metadata['dataset']}, {result.metadata['technique']})"]
+    out = [*lines, f"({note}; {result.metadata['dataset']}, {result.metadata['technique']})"]
+    return out + _sentences(result)
+
+
+def _sentences(result: BiasVarianceResult) -> list[str]:
+    """The report's sentences on net variance and the lowest loss (one source of wording)."""
+    from reglab.report.sections.biasvar import biasvar_note
+
+    return [t for t in biasvar_note(result.to_json())[:-1] if t]

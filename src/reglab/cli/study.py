@@ -13,6 +13,7 @@ from rich.table import Table
 from reglab.arms import ARM_KEYS
 
 if TYPE_CHECKING:
+    from reglab.analysis.results import StudySummary
     from reglab.api.study import StudyResult
 
 __all__ = ["compare_command", "run_command", "techniques_command"]
@@ -21,6 +22,12 @@ _ARMS_HELP = (
     "Comma-separated arms: none, dropout=0.5, indrop=0.2, l1=1e-5, l2=1e-4, wd=1e-4, "
     "maxnorm=3, bn, es=3; combine with '+', e.g. dropout=0.5+bn. The first arm is the "
     "baseline unless --baseline names another."
+)
+
+_MARGIN_HELP = (
+    "Equivalence margin in percentage points (default 0.5): an arm is called 'equivalent "
+    "within ±m pp' only when a paired TOST shows it. For regression studies (test MSE) the "
+    "value / 100 is in MSE units."
 )
 
 
@@ -43,6 +50,7 @@ def compare_command(
     train_subset: int | None = typer.Option(
         None, "--train-subset", help="Train on only this many examples (overfitting studies)."
     ),
+    margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
@@ -65,6 +73,7 @@ def compare_command(
         hidden=_widths(hidden),
         baseline=baseline,
         train_subset=train_subset,
+        margin=_margin(margin),
     )
     _show(run_study(spec, out, quiet=quiet))
 
@@ -77,6 +86,7 @@ def run_command(
     arms: str | None = typer.Option(None, "--arms", help="Override the spec's arms."),
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
     device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
+    margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
@@ -89,9 +99,26 @@ def run_command(
     from reglab.study import load_spec
 
     spec = with_overrides(
-        load_spec(spec_file), seeds=seeds, epochs=epochs, arms=arms, dataset=dataset, device=device
+        load_spec(spec_file),
+        seeds=seeds,
+        epochs=epochs,
+        arms=arms,
+        dataset=dataset,
+        device=device,
+        margin=_margin(margin),
     )
     _show(run_study(spec, out, quiet=quiet))
+
+
+def _margin(pp: float | None) -> float | None:
+    """--margin in pp as the spec's margin (metric units: 0.5 pp -> 0.005)."""
+    from reglab.errors import invalid
+
+    if pp is None:
+        return None
+    if not 0 < pp < float("inf"):
+        raise invalid("margin", "compare", "a number of percentage points in (0, inf)", pp)
+    return pp / 100
 
 
 def techniques_command() -> None:
@@ -121,35 +148,47 @@ def _widths(text: str) -> tuple[int, ...]:
 def _show(result: StudyResult) -> None:
     """The verdict table (the report's numbers, formatted as the report writes them), the
     report's one-paragraph answer, and where the results are."""
-    from reglab.report import answer, numbers  # heavy (matplotlib): import on use
+    from reglab.report import answer  # heavy (matplotlib): import on use
 
-    s = result.summary
-    table = Table(
-        title=f"Test accuracy over {s.n_seeds} paired seeds, baseline {s.baseline}: mean [95% CI]",
-        box=box.SIMPLE_HEAD,
-    )
-    for col in ("arm", "n", "test acc [95% CI]", "gap", f"Δ vs {s.baseline} [95% CI]"):
-        table.add_column(col, justify="left" if col == "arm" else "right", no_wrap=True)
-    table.add_column("p (Holm)", justify="right", no_wrap=True)
-    table.add_column("verdict", justify="left")
-    for arm in s.arms:
-        acc, vs = arm.test_acc, arm.vs_baseline
-        delta = p = "—"
-        if vs is not None and vs.delta is not None:
-            delta = f"{numbers.pp(vs.delta)} {numbers.interval_pp(vs.ci95)}"
-            p = f"{numbers.p_value(vs.p_value)} ({numbers.p_value(vs.p_holm)})"
-        table.add_row(
-            arm.name,
-            str(arm.n),
-            f"{numbers.pct(acc.mean)} {numbers.interval_pct(acc.ci95)}",
-            numbers.plain_pp(arm.gap.mean),
-            delta,
-            p,
-            "baseline" if vs is None else vs.verdict,
-        )
     console = Console()
     if console.width < 130:  # the table needs ~125 columns; never squeeze the verdicts out
         console = Console(width=130)
-    console.print(table)
-    console.print(answer(s), markup=False, highlight=False)
+    console.print(_verdict_table(result.summary))
+    console.print(answer(result.summary), markup=False, highlight=False)
     console.print(f"results: {result.directory}  (report: {result.report})")
+
+
+def _verdict_table(s: StudySummary) -> Table:
+    """One row per arm: n (diverged), the metric with its CI, Δ with its CI, the verdict's
+    p (Holm), Wilcoxon's Holm p (marked when it disagrees), the verdict."""
+    from reglab.report import numbers
+    from reglab.report.sections import _metric as m
+
+    table = Table(
+        title=f"{m.name(s)[0].upper()}{m.name(s)[1:]} over {m.many(s.n_seeds, 'paired seed')}, baseline "
+        f"{s.baseline}: mean [95% CI]",
+        box=box.SIMPLE_HEAD,
+    )
+    for col in ("arm", "n", f"{m.short(s)} [95% CI]", "gap", f"Δ vs {s.baseline} [95% CI]"):
+        table.add_column(col, justify="left" if col == "arm" else "right", no_wrap=True)
+    table.add_column("p (Holm)", justify="right", no_wrap=True)
+    table.add_column("Wilcoxon (Holm)", justify="right", no_wrap=True)
+    table.add_column("verdict", justify="left", no_wrap=True)
+    for arm in s.arms:
+        stat, vs = arm.stat(s.metric), arm.vs_baseline
+        n = str(arm.n) + (f" ({arm.n_diverged} diverged)" if arm.n_diverged else "")
+        value = (
+            "diverged" if arm.diverged else f"{m.value(s, stat.mean)} {m.interval(s, stat.ci95)}"
+        )
+        delta = p = w = "—"
+        if vs is not None and vs.delta is not None:
+            delta = f"{m.delta(s, vs.delta)} {m.interval_delta(s, vs.ci95)}"
+        if vs is not None and vs.p_value is not None:
+            p = f"{numbers.p_value(vs.p_value)} ({numbers.p_value(vs.p_holm)})"
+            w = numbers.p_value(vs.p_wilcoxon_holm) + (" disagrees" if vs.disagree else "")
+        verdict = vs.verdict if vs is not None else (
+            "baseline" if arm.name == s.baseline else "not compared"
+        )  # fmt: skip
+        shown = "baseline (diverged)" if arm.name == s.baseline and arm.diverged else verdict
+        table.add_row(arm.name, n, value, numbers.plain_pp(arm.gap.mean), delta, p, w, shown)
+    return table

@@ -8,6 +8,7 @@ decision 4).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -22,9 +23,12 @@ __all__ = ["finish"]
 
 
 @torch.no_grad()
-def finish(state: TrainerState, data: Dataset, chunk: int) -> list[RunResult]:
+def finish(
+    state: TrainerState, data: Dataset, chunk: int, probabilities: bool = False
+) -> list[RunResult]:
     """Per-member results: test metrics and predictions, weight statistics, dead units
-    (``chunk``: examples per evaluation batch)."""
+    (``chunk``: examples per evaluation batch); ``probabilities``: also the test class
+    probabilities (classification; the bias–variance decomposition on probabilities)."""
     tensors = [t.detach().clone() for t in state.model.tensors()]
     for i in range(len(state.members)):  # restore-best members, whether stopped or not
         if i in state.final or state.best_weights(i) is not None:
@@ -33,8 +37,9 @@ def finish(state: TrainerState, data: Dataset, chunk: int) -> list[RunResult]:
     net = state.model.with_tensors(tensors)
     dev = state.device
     test = measure(
-        net, data.x_test.to(dev), data.y_test.to(dev), data.task, chunk, predictions=True
-    )
+        net, data.x_test.to(dev), data.y_test.to(dev), data.task, chunk, predictions=True,
+        probabilities=probabilities,
+    )  # fmt: skip
     clean = measure(net, state.x_eval, state.y_eval, data.task, chunk, dead_units=True)
     dead = clean.dead
     stats = weight_stats(net)
@@ -42,12 +47,16 @@ def finish(state: TrainerState, data: Dataset, chunk: int) -> list[RunResult]:
     loss, acc = test.loss.cpu().tolist(), test.acc.cpu().tolist()
     pred = test.pred.cpu().numpy()
     pred = pred.astype(np.int16) if data.task == "classification" else pred.astype(np.float32)
+    proba = None if test.proba is None else test.proba.cpu().numpy()  # [M, N, C] float16
     dead_share = dead.cpu().tolist()
     train = list(zip(clean.loss.cpu().tolist(), clean.acc.cpu().tolist(), strict=True))
-    return [
+    out = [
         _result(state, i, (loss[i], acc[i]), train[i], pred[i], dead_share[i], stats)
         for i in range(len(state.members))
     ]
+    if proba is None:
+        return out
+    return [dataclasses.replace(r, test_proba=proba[i]) for i, r in enumerate(out)]
 
 
 def _result(

@@ -30,6 +30,7 @@ class Measured:
     acc: torch.Tensor
     pred: torch.Tensor | None = None  # [M, N]
     dead: torch.Tensor | None = None  # [M] share of hidden units never active
+    proba: torch.Tensor | None = None  # [M, N, C] softmax class probabilities, if asked
 
 
 @torch.no_grad()
@@ -42,12 +43,13 @@ def measure(
     *,
     predictions: bool = False,
     dead_units: bool = False,
+    probabilities: bool = False,
 ) -> Measured:
     """Evaluate every member on the shared examples x [N, D], y [N]."""
     m, n = net.members, x.shape[0]
     loss = torch.zeros(m, device=x.device)
     correct = torch.zeros(m, device=x.device)
-    preds, peaks = [], None
+    preds, probas, peaks = [], [], None
     for start in range(0, n, chunk):
         xc, yc = x[start : start + chunk], y[start : start + chunk]
         taps: list[torch.Tensor] | None = [] if dead_units else None
@@ -58,12 +60,15 @@ def measure(
             correct += (pred == yc).sum(1)
         if predictions:
             preds.append(pred)
+        if probabilities and task != "regression":
+            probas.append(out.softmax(-1).half())  # [M, c, C]: half keeps the pack small
         if taps:
             peak = torch.cat([t.abs().amax(1).flatten(1) for t in taps], dim=1)  # [M, units]
             peaks = peak if peaks is None else torch.maximum(peaks, peak)
     acc = correct / n if task != "regression" else torch.full((m,), float("nan"))
     dead = (peaks <= DEAD_THRESHOLD).float().mean(1) if peaks is not None else None
-    return Measured(loss / n, acc, torch.cat(preds, 1) if predictions else None, dead)
+    proba = torch.cat(probas, 1) if probas else None
+    return Measured(loss / n, acc, torch.cat(preds, 1) if predictions else None, dead, proba)
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ class RunResult:
     sparsity: float = float("nan")  # share of kernel weights with |w| < 1e-3
     dead_units: float = float("nan")  # share of hidden units never active on the train subset
     weight_hist: np.ndarray = field(default_factory=lambda: np.zeros(0))  # counts on HIST_EDGES
+    test_proba: np.ndarray | None = None  # [N_test, C] float16, when asked (bias–variance)
 
     @property
     def final(self) -> EpochRecord | None:

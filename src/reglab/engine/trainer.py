@@ -210,8 +210,10 @@ class PackTrainer:
 
     # ---- results and checkpoints ----------------------------------------------------------
     def finish(self) -> list[RunResult]:
-        """Test every member once, on its final (restored) weights."""
-        return finish(self.state, self.data, self.train.eval_batch_size)
+        """Test every member once, on its final (restored) weights; bootstrap packs (the
+        bias–variance experiment) keep their test class probabilities too."""
+        proba = any(m.bootstrap for m in self.members)
+        return finish(self.state, self.data, self.train.eval_batch_size, probabilities=proba)
 
     def state_dict(self) -> dict[str, Any]:
         return checkpoint.state_dict(self.state)

@@ -204,7 +204,7 @@ class StudyDir:
 
 def spec_identity(spec: dict[str, Any]) -> dict[str, Any]:
     """The parts of a spec dict that define the study's results (not where it runs)."""
-    out = {k: v for k, v in spec.items() if k != "name"}
+    out = {k: v for k, v in spec.items() if k not in ("name", "analysis")}  # analysis: no retrain
     where = ("device", "cuda_graph")  # how it runs, not what it computes
     out["train"] = {k: v for k, v in spec.get("train", {}).items() if k not in where}
     return out

@@ -19,6 +19,9 @@ any training, and errors name the field, the constraint and the value::
     [early_stopping]                 # defaults for `es=N` arms: monitor, min_delta, ...
     monitor = "val_loss"
 
+    [analysis]                       # AnalysisConfig: margin (equivalence, metric units)
+    margin = 0.005                   # 0.5 pp of accuracy: "equivalent within ±0.5 pp"
+
     [[sweeps]]                       # one arm per value: l2=1e-5, l2=1e-4 (+ base arm)
     technique = "l2"
     values = [1e-5, 1e-4]
@@ -49,7 +52,33 @@ from reglab.config import (
 )
 from reglab.errors import ConfigError, invalid
 
-__all__ = ["StudySpec", "Sweep", "load_spec"]
+__all__ = ["AnalysisConfig", "StudySpec", "Sweep", "load_spec"]
+
+DEFAULT_MARGIN = 0.005  # as reglab.analysis.equivalence.DEFAULT_MARGIN (no upward import)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """How the results are analysed (not part of a study's identity: changing it never
+    retrains). ``margin``: the equivalence margin in the metric's units (0.005 = 0.5 pp of
+    accuracy); an arm is "equivalent within ±margin" only when the paired TOST says so."""
+
+    margin: float = DEFAULT_MARGIN
+
+    def __post_init__(self) -> None:
+        m = self.margin
+        if isinstance(m, bool) or not isinstance(m, int | float) or not 0 < m < math.inf:
+            raise invalid("margin", "AnalysisConfig", "a float in (0, inf)", m)
+
+    @staticmethod
+    def from_dict(data: Any) -> AnalysisConfig:
+        if not isinstance(data, Mapping) or set(data) - {"margin"}:
+            raise ConfigError(f"[analysis] takes only margin. Got {data!r}.")
+        return AnalysisConfig(**data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"margin": self.margin}
+
 
 _SWEEPABLE = {k.key for k in ARM_KEYS if k.kind is not None}
 
@@ -103,6 +132,7 @@ class StudySpec:
     train: TrainConfig = field(default_factory=TrainConfig)
     early_stopping: EarlyStoppingConfig = field(default_factory=EarlyStoppingConfig)
     sweeps: tuple[Sweep, ...] = ()
+    analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
 
     def __post_init__(self) -> None:
         if not self.seeds:
@@ -176,6 +206,8 @@ class StudySpec:
             out["baseline"] = self.baseline
         for key in ("data", "model", "optimizer", "train", "early_stopping"):
             out[key] = getattr(self, key).to_dict()
+        if self.analysis != AnalysisConfig():
+            out["analysis"] = self.analysis.to_dict()
         if self.sweeps:
             out["sweeps"] = [
                 {"technique": s.technique, "values": list(s.values), "base": s.base}
@@ -193,6 +225,7 @@ _SECTIONS: dict[str, Any] = {
     "optimizer": OptimizerConfig,
     "train": TrainConfig,
     "early_stopping": EarlyStoppingConfig,
+    "analysis": AnalysisConfig,
 }
 
 

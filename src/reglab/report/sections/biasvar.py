@@ -16,7 +16,15 @@ from reglab.report.numbers import NA, finite, pct, seconds
 from reglab.report.plotting import OKABE_ITO, new_figure, num, png, strength_axis, strength_label
 from reglab.report.sections.setup import options
 
-__all__ = ["biasvar_curve", "biasvar_note", "biasvar_table", "lead", "sections", "setup_table"]
+__all__ = [
+    "biasvar_curve",
+    "biasvar_note",
+    "biasvar_table",
+    "lead",
+    "lowest_sentence",
+    "sections",
+    "setup_table",
+]
 
 
 def sections(biasvar: dict[str, Any], with_setup: bool = True) -> list[Section]:
@@ -41,28 +49,85 @@ def lead(bv: dict[str, Any]) -> tuple[str, str]:
     title = f"reglab report: bias and variance of {bv.get('technique', '?')} on {bv.get('dataset', '?')}"
     text = (
         f"Bias and variance of the test error of {bv.get('rounds', '?')} bootstrap-trained models "
-        f"per strength ({bv.get('epochs', '?')} epochs each): {biasvar_note(bv)[0]}"
+        f"per strength ({bv.get('epochs', '?')} epochs each): {lowest_sentence(bv)}"
     )
     return title, text
 
 
 def biasvar_note(biasvar: dict[str, Any]) -> list[str]:
-    """Where the loss is lowest, and how bias and variance move over the strengths."""
+    """The measured ends, the lowest loss with its bootstrap uncertainty, negative net
+    variance, the tie rule; the definition last (the CLI prints all but it)."""
     points = sorted(
         (p for p in biasvar["points"] if finite(p.get("loss")) is not None),
         key=lambda p: p["strength"],
     )
     if not points:
         return ["No strength had two finished rounds: nothing could be decomposed."]
-    best = min(points, key=lambda p: p["loss"])
     first, last = points[0], points[-1]
-    return [
-        f"The expected test loss is lowest at {biasvar.get('technique', '')} strength "
-        f"{best['strength']:g} ({best['loss']:.4f}). From strength {first['strength']:g} to "
-        f"{last['strength']:g}, the bias goes from {first['bias']:.4f} to {last['bias']:.4f} and "
-        f"the variance from {first['variance']:.4f} to {last['variance']:.4f}.",
-        str(biasvar.get("definition", "")),
+    out = [
+        f"From strength {first['strength']:g} to {last['strength']:g} (one decomposition "
+        f"each, no interval), the bias goes from {first['bias']:.4f} to {last['bias']:.4f} "
+        f"and the variance from {first['variance']:.4f} to {last['variance']:.4f}.",
+        lowest_sentence(biasvar),
     ]
+    negative = [p for p in points if (finite(p.get("net_variance")) or 0.0) < 0]
+    if negative:
+        shown = ", ".join(f"{p['strength']:g} ({p['net_variance']:+.4f})" for p in negative)
+        out.append(
+            f"Net variance (unbiased − biased, Domingos 2000) is negative at strength {shown}: "
+            "there the models' disagreement falls mostly on examples whose main prediction "
+            "is wrong, so variance lowers the 0-1 loss on balance."
+        )
+    proba = [p for p in points if finite(p.get("proba_loss")) is not None]
+    if proba:
+        shown = "; ".join(
+            f"{p['strength']:g}: {p['proba_loss']:.4f} = {p['proba_bias_sq']:.4f} + "
+            f"{p['proba_variance']:.4f}"
+            for p in proba
+        )
+        out.append(
+            "On the class probabilities (squared loss against the one-hot label, the Brier "
+            f"score summed over classes; loss = bias² + variance exactly), by strength: {shown}."
+        )
+    if biasvar.get("task") != "regression":
+        rounds = biasvar.get("rounds")
+        odd = isinstance(rounds, int) and rounds % 2 == 1
+        out.append(
+            f"Main prediction: the per-example mode of the {rounds} rounds; "
+            f"{biasvar.get('tie_rule', 'ties go to the smallest class index')}"
+            + (
+                " (an odd number of rounds rules out a tie between two classes; three or more voted classes can still tie)."
+                if odd
+                else "."
+            )
+        )
+    return [*out, str(biasvar.get("definition", ""))]
+
+
+def lowest_sentence(biasvar: dict[str, Any]) -> str:
+    """'lowest at strength X' with its bootstrap share and whether it is separable."""
+    low = biasvar.get("lowest_loss")
+    technique = biasvar.get("technique", "")
+    if not isinstance(low, dict):
+        return "No lowest loss is stated: fewer than 2 rounds finished at every strength."
+    text = (
+        f"The expected test loss is lowest at {technique} strength {low['strength']:g} in "
+        f"these rounds, and in {100 * low['share']:.0f}% of {low['resamples']} bootstrap "
+        f"resamples of the {low['rounds']} rounds (resampled together at every strength)"
+    )
+    if low.get("runner_up") is None:
+        return text + "."
+    ci = [finite(v) for v in low.get("diff_ci95", (None, None))]
+    shown = NA if None in ci else f"[{ci[0]:+.4f}, {ci[1]:+.4f}]"
+    if low.get("separable"):
+        return text + (
+            f"; the runner-up, strength {low['runner_up']:g}, is higher by a 95% bootstrap "
+            f"interval of {shown}."
+        )
+    return text + (
+        f"; it is not separable from strength {low['runner_up']:g}: the 95% bootstrap "
+        f"interval of their difference, {shown}, includes 0."
+    )
 
 
 def biasvar_table(biasvar: dict[str, Any]) -> Table:
@@ -75,19 +140,19 @@ def biasvar_table(biasvar: dict[str, Any]) -> Table:
         "loss",
         "bias²" if regression else "bias",
         "variance",
+        "net variance",
         last,
         "rounds",
     ]
     rows = []
+    keys = ("loss", "bias", "variance", "net_variance")
     for p in sorted(biasvar["points"], key=lambda p: p["strength"]):
-        shown = [
-            NA if finite(p.get(k)) is None else f"{p[k]:.4f}" for k in ("loss", "bias", "variance")
-        ]
+        shown = [NA if finite(p.get(k)) is None else f"{p[k]:.4f}" for k in keys]
         shown.append(f"{p.get('noise', NA)}" if regression else pct(p.get("test_acc")))
         rows.append(
             [f"{p['strength']:g}", str(p.get("arm", "")), *shown, str(p.get("rounds_used", NA))]
         )
-    return Table(headers, rows, frozenset({0, 2, 3, 4, 5, 6}))
+    return Table(headers, rows, frozenset({0, 2, 3, 4, 5, 6, 7}))
 
 
 def setup_table(biasvar: dict[str, Any]) -> Table:

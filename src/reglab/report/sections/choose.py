@@ -1,199 +1,223 @@
-"""Section "What to choose": the measured trade-offs, ranked, with their caveats.
+"""Section "What to choose": a stated, error-controlled recommendation, and its caveats.
 
-Contenders are the arms not detectably worse than the arm with the highest mean test
-accuracy (paired t-test against that arm over shared seeds, Holm-corrected); they are
-ranked by mean test accuracy, and the cheapest, narrowest-gap and sparsest are named::
+The recommendation is :func:`reglab.analysis.selection.choose` over the seeds finished in
+every arm that did not diverge: the best arm by mean, every pair of arms tested at
+alpha / P (paired t for "worse", paired TOST against the study's margin for
+"equivalent"), so that all its claims together are wrong with probability at most alpha,
+the choice of the best included. Diverged arms are left out and named::
 
     >>> choice = what_to_choose(load_inputs("runs/quickstart"))
-    >>> choice.ranking[0][1], choice.bullets[0]
+    >>> choice.selection.best, choice.bullets[0]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from reglab.analysis import paired_comparison, with_holm
-from reglab.analysis.results import ArmSummary, Comparison
+import numpy as np
+
+from reglab.analysis.results import StudySummary
+from reglab.analysis.selection import ArmStanding, Selection, choose
 from reglab.report.blocks import Bullets, Paragraph, Section, Table
 from reglab.report.inputs import ReportInputs
-from reglab.report.numbers import finite, p_value, pct, plain_pp, pp, ratio
-from reglab.report.sections.timing import startup_caveat
+from reglab.report.numbers import finite, plain_pp
+from reglab.report.sections import _metric as m
+from reglab.report.sections._metric import p_is
+from reglab.report.sections.gap import change, tested_changes
+from reglab.report.sections.timing import ms
 
-__all__ = ["Choice", "section", "what_to_choose"]
+__all__ = ["Choice", "section", "shared_values", "what_to_choose"]
 
 
 @dataclass(frozen=True)
 class Choice:
-    """Sentences, the contenders' table rows in rank order, and what the study cannot say."""
+    """Sentences, the table rows (study order), what the study cannot say, the selection."""
 
     bullets: list[str]
     ranking: list[list[str]]
     caveats: list[str]
+    selection: Selection | None = None
 
 
 def section(inputs: ReportInputs) -> Section:
     choice = what_to_choose(inputs)
-    headers = ["rank", "arm", "test acc", "gap", "time vs baseline", "sparsity", "vs baseline"]
+    assert inputs.summary is not None
+    s = inputs.summary
+    headers = ["arm", f"{m.short(s)} (shared seeds)", "Δ vs best [simultaneous CI]",
+               "standing", "vs baseline"]  # fmt: skip
     return Section(
         "What to choose",
         "choose",
         [
             Bullets(choice.bullets),
-            Paragraph(
-                "The contenders: arms not detectably worse than the highest-scoring arm, ranked "
-                "by mean test accuracy, with their gap, time per run relative to the baseline and "
-                "sparsity."
-            ),
-            Table(headers, choice.ranking, frozenset({0, 2, 3, 4, 5})),
+            Table(headers, choice.ranking, frozenset({1, 2})),
             Paragraph("Caveats:"),
             Bullets(choice.caveats),
         ],
     )
 
 
-def what_to_choose(inputs: ReportInputs) -> Choice:
-    """Rank, compare and qualify the arms of a study (see the module docstring)."""
-    arms = [a for a in inputs.arms if finite(a.test_acc.mean) is not None]
-    best = max(arms, key=_acc)
-    worse = _worse_than(inputs, best.name, [a.name for a in arms])
-    contenders = sorted((a for a in arms if a.name not in worse), key=_acc, reverse=True)
-    bullets = [_leader(best, contenders, worse), _vs_baseline(inputs, arms)]
-    bullets += _trade_offs(inputs, contenders)
-    ranking = [[str(i), *_row(inputs, a)] for i, a in enumerate(contenders, start=1)]
-    return Choice(bullets, ranking, _caveats(inputs, arms))
-
-
-def _acc(arm: ArmSummary) -> float:
-    return float(arm.test_acc.mean or 0.0)
-
-
-def _vs(arm: ArmSummary) -> Comparison:
-    assert arm.vs_baseline is not None
-    return arm.vs_baseline
-
-
-def _n_seeds(inputs: ReportInputs) -> int:
-    return 0 if inputs.summary is None else inputs.summary.n_seeds
-
-
-def _worse_than(inputs: ReportInputs, best: str, names: list[str]) -> set[str]:
-    """Arms detectably worse than ``best`` on paired seeds (Holm across the family)."""
+def shared_values(inputs: ReportInputs) -> dict[str, np.ndarray]:
+    """Arm -> its metric over the seeds finished in every non-diverged arm, in seed order
+    (negated for a loss, so that higher is better as :func:`choose` expects)."""
+    assert inputs.summary is not None
+    s = inputs.summary
     runs = inputs.runs[inputs.runs["status"] == "ok"]
-    top = runs[runs["arm"] == best][["seed", "test_acc"]]
-    tested, comps = [], []
-    for name in names:
-        if name == best:
-            continue
-        pairs = top.merge(runs[runs["arm"] == name][["seed", "test_acc"]], on="seed")
-        if len(pairs) >= 2:
-            tested.append(name)
-            comps.append(paired_comparison(pairs["test_acc_x"], pairs["test_acc_y"]))
-    adjusted = with_holm(comps, inputs.summary.alpha if inputs.summary else 0.05)
-    return {n for n, c in zip(tested, adjusted, strict=True) if c.verdict == "worse"}
+    names = [a.name for a in s.arms if not a.diverged]
+    table = runs[runs["arm"].isin(names)].pivot_table(
+        index="seed", columns="arm", values=s.metric, aggfunc="first"
+    )
+    table = table.reindex(columns=names).dropna()
+    sign = 1.0 if s.higher_is_better else -1.0
+    return {n: sign * table[n].to_numpy(dtype=float) for n in names}
 
 
-def _leader(best: ArmSummary, contenders: list[ArmSummary], worse: set[str]) -> str:
-    others = [f"{a.name} ({pct(_acc(a))})" for a in contenders if a is not best]
-    text = f"Highest mean test accuracy: {best.name} ({pct(_acc(best))})."
-    if others:
-        text += f" Not detectably worse than it (paired, Holm-corrected): {', '.join(others)}."
-    if worse:
-        text += f" Detectably worse than {best.name}: {', '.join(sorted(worse))}."
+def what_to_choose(inputs: ReportInputs) -> Choice:
+    """The procedure's outcome as sentences and a table (see the module docstring)."""
+    assert inputs.summary is not None
+    s = inputs.summary
+    values = shared_values(inputs)
+    diverged = [a.name for a in s.arms if a.diverged]
+    gone = f" Left out (diverged in every run): {', '.join(diverged)}." if diverged else ""
+    if not values or next(iter(values.values())).size == 0:
+        bullets = ["No recommendation: no arm has seeds finished in every arm." + gone]
+        return Choice(bullets, [], _caveats(inputs, s))
+    sel = choose(values, margin=s.margin, alpha=s.alpha)
+    bullets = [_procedure(sel, s) + gone, *_outcome(sel, s)]
+    bullets += [_vs_baseline(s), *_trade_offs(s, sel)]
+    rows = [_row(a, s, sel) for a in sel.arms]
+    return Choice(bullets, rows, _caveats(inputs, s), sel)
+
+
+def _procedure(sel: Selection, s: StudySummary) -> str:
+    text = f"Procedure, over {m.many(sel.n, 'seed')} finished in every arm: {sel.procedure}"
+    if not s.higher_is_better:
+        text += " (Test MSE: lower is better, so 'highest' reads 'lowest' here.)"
     return text
 
 
-def _vs_baseline(inputs: ReportInputs, arms: list[ArmSummary]) -> str:
-    base, n = inputs.baseline, _n_seeds(inputs)
-    better = [a for a in arms if a.vs_baseline and a.vs_baseline.verdict == "better"]
-    if better:
-        top = max(better, key=_acc)
-        names = ", ".join(a.name for a in better)
-        return (
-            f"Detectably better than the baseline {base}: {names}. On accuracy the pick is "
-            f"{top.name} ({pp(_vs(top).delta)}, gap {plain_pp(top.gap.mean)}, time "
-            f"{ratio(top.time_vs_baseline)} the baseline)."
-        )
-    gains = [a for a in arms if a.vs_baseline and (finite(a.vs_baseline.delta) or 0.0) > 0]
-    text = (
-        f"No arm was detectably better than the baseline {base} with {n} seeds: on accuracy "
-        "alone these data do not justify adding a regularizer."
-    )
-    if not gains:
-        return text + " No arm even had a higher mean test accuracy."
-    top = max(gains, key=lambda a: _vs(a).delta or 0.0)
-    vs = _vs(top)
-    needed = vs.seeds_needed
-    more = f"about {needed} seeds" if needed is not None else "far more seeds than any study runs"
-    return text + (
-        f" The largest observed gain, {top.name} ({pp(vs.delta)}, "
-        f"p={p_value(vs.p_value)}, Holm p={p_value(vs.p_holm)}), is the one to "
-        f"confirm: a follow-up comparing it with {base} alone needs {more} for 80% power at the "
-        "observed effect."
-    )
+def _delta(a: ArmStanding, s: StudySummary) -> tuple[float, tuple[float, float]]:
+    """Δ = arm − best in the metric's own sign (un-negated for a loss)."""
+    sign = 1.0 if s.higher_is_better else -1.0
+    lo, hi = sorted((sign * a.ci[0], sign * a.ci[1]))
+    return sign * a.delta, (lo, hi)
 
 
-def _trade_offs(inputs: ReportInputs, contenders: list[ArmSummary]) -> list[str]:
-    """Narrowest gap, cheapest and sparsest among the contenders."""
-    out = []
-    for metric, pick, what, show in (
-        ("gap", min, "Narrowest generalization gap", plain_pp),
-        ("train_seconds", min, "Cheapest per run", _secs),
-        ("sparsity", max, "Sparsest weights", pct),
-    ):
-        have = [a for a in contenders if finite(a.stat(metric).mean) is not None]
-        if not have:
-            continue
-        arm = pick(have, key=_by(metric))
-        base = inputs.arm(inputs.baseline) if inputs.baseline else arm
-        out.append(
-            f"{what} among the contenders: {arm.name} ({show(arm.stat(metric).mean)}; "
-            f"baseline {show(base.stat(metric).mean)})."
-        )
+def _named(arms: list[ArmStanding], s: StudySummary) -> str:
+    parts = []
+    for a in arms:
+        d, ci = _delta(a, s)
+        parts.append(f"{a.name} ({m.delta(s, d)}, CI {m.interval_delta(s, ci)})")
+    return ", ".join(parts)
+
+
+def _outcome(sel: Selection, s: StudySummary) -> list[str]:
+    if sel.too_few is not None:
+        return [f"No recommendation: {sel.too_few}; nothing is claimed."]
+    by = {k: [a for a in sel.arms if a.standing == k] for k in
+          ("equivalent", "worse", "undecided", "too few seeds")}  # fmt: skip
+    best = next(a for a in sel.arms if a.standing == "best")
+    sign = 1.0 if s.higher_is_better else -1.0
+    out = [f"Best by mean: {sel.best} ({m.value(s, sign * best.mean)})."]
+    if len(sel.arms) == 1:
+        return out
+    margin = m.size(s, sel.margin)
+    lines = {
+        "equivalent": f"Equivalent to {sel.best} within ±{margin}: ",
+        "worse": f"Detectably worse than {sel.best}: ",
+        "undecided": f"Neither shown worse nor equivalent within ±{margin}: ",
+        "too few seeds": "No claim (every seed differs by the same amount): ",
+    }
+    for key, head in lines.items():
+        if by[key]:
+            out.append(head + _named(by[key], s) + ".")
+    if not by["equivalent"]:
+        out.append(f"No arm is shown equivalent to {sel.best} within ±{margin}.")
     return out
 
 
-def _by(metric: str) -> Callable[[ArmSummary], float]:
-    return lambda arm: arm.stat(metric).mean or 0.0
-
-
-def _secs(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f} s"
-
-
-def _row(inputs: ReportInputs, arm: ArmSummary) -> list[str]:
-    """arm, test acc, gap, time vs baseline, sparsity, verdict: a ranking table's row."""
-    verdict = (
-        "baseline"
-        if arm.name == inputs.baseline
-        else (arm.vs_baseline.verdict if arm.vs_baseline else "n/a")
+def _vs_baseline(s: StudySummary) -> str:
+    """The arms detectably better than the baseline (the verdicts' family), or none."""
+    if s.baseline_diverged:
+        return f"The baseline {s.baseline} diverged: no arm was compared with it."
+    better = [a for a in s.others if a.vs_baseline and a.vs_baseline.verdict == "better"]
+    if better:
+        return f"Detectably better than the baseline {s.baseline} (the verdicts): " + ", ".join(
+            a.name for a in better
+        ) + "."  # fmt: skip
+    text = (
+        f"No arm was detectably better than the baseline {s.baseline} with "
+        f"{m.many(s.n_seeds, 'seed')}: on {m.name(s)} alone these data do not justify "
+        "adding a regularizer."
     )
-    return [
-        arm.name,
-        pct(arm.test_acc.mean),
-        plain_pp(arm.gap.mean),
-        ratio(arm.time_vs_baseline),
-        pct(arm.sparsity.mean),
-        verdict,
-    ]
+    sign = 1.0 if s.higher_is_better else -1.0
+    gains = [a for a in s.others if a.vs_baseline and finite(a.vs_baseline.p_value) is not None
+             and sign * (a.vs_baseline.delta or 0.0) > 0]  # fmt: skip
+    if not gains:
+        return text
+    top = max(gains, key=lambda a: sign * (a.vs_baseline.delta or 0.0) if a.vs_baseline else 0.0)
+    vs = top.vs_baseline
+    assert vs is not None
+    more = (
+        f"about {m.many(vs.seeds_needed, 'seed')}"
+        if vs.seeds_needed is not None
+        else "more than 100,000 seeds"
+    )
+    return text + (
+        f" The largest observed gain, {top.name} ({m.delta(s, vs.delta)}, Holm "
+        f"p{p_is(vs.p_holm)}), would need {more} for 80% power at the observed effect "
+        "and the verdicts' level (a rough guide: from the sample sd)."
+    )
 
 
-def _caveats(inputs: ReportInputs, arms: list[ArmSummary]) -> list[str]:
-    """What the numbers cannot say: seeds, power, and everything that was held fixed."""
-    out = list(inputs.summary.caveats if inputs.summary else ())
-    mdes = [finite(a.vs_baseline.min_detectable_effect) for a in arms if a.vs_baseline]
-    found = [m for m in mdes if m is not None and m > 0]
+def _trade_offs(s: StudySummary, sel: Selection) -> list[str]:
+    """Detected gap, sparsity and time changes against the baseline, for the best arm and
+    the arms equivalent to it; nothing untested is ranked."""
+    keep = {sel.best, *sel.equivalent}
+    arms = [a for a in s.others if a.name in keep]
+    claims = []
+    for metric, what, show in (("gap", "gap", plain_pp), ("sparsity", "sparsity", plain_pp)):
+        claims += [change(a.name, what, r, show) for a, r in tested_changes(arms, metric)[0]]
+    claims += [change(a.name, "time per step", r, ms) for a, r in
+               tested_changes(arms, "step_seconds")[0]]  # fmt: skip
+    if not arms:
+        return []
+    if not claims:
+        return [
+            f"Among {', '.join(a.name for a in arms)}: no detectable difference from the "
+            "baseline in gap, sparsity or time per step (paired tests, Holm per metric)."
+        ]
+    return ["Against the baseline (paired tests, Holm per metric): " + "; ".join(claims) + "."]
+
+
+def _row(a: ArmStanding, s: StudySummary, sel: Selection) -> list[str]:
+    sign = 1.0 if s.higher_is_better else -1.0
+    d, ci = _delta(a, s)
+    shown = "—" if a.standing == "best" else f"{m.delta(s, d)} {m.interval_delta(s, ci)}"
+    arm = s.arm(a.name)
+    verdict = "baseline" if a.name == s.baseline else (
+        arm.vs_baseline.verdict if arm.vs_baseline else "n/a")  # fmt: skip
+    return [a.name, m.value(s, sign * a.mean), shown, a.standing, verdict]
+
+
+def _caveats(inputs: ReportInputs, s: StudySummary) -> list[str]:
+    """What the numbers cannot say: seeds, power, families, everything held fixed."""
+    out = list(s.caveats)
+    mdes = [finite(a.vs_baseline.min_detectable_effect) for a in s.others if a.vs_baseline]
+    found = [x for x in mdes if x is not None and x > 0]
     if found:
+        spread = m.values_range(m.size(s, min(found)), m.size(s, max(found)))
         out.append(
-            f"With {_n_seeds(inputs)} seeds, the smallest differences this "
-            f"study detects with 80% power range from {plain_pp(min(found))} to "
-            f"{plain_pp(max(found))} depending on the arm; smaller true effects may exist. "
-            "Effect sizes (d_z) from few seeds are imprecise."
+            f"With {m.many(s.n_seeds, 'seed')}, the smallest differences this study detects "
+            f"with 80% power at the verdicts' level {spread} depending on the arm (from the "
+            "sample sd: rough); smaller true effects may exist."
         )
+    out.append(
+        "Two families of claims are each controlled at α: the verdicts against the baseline "
+        "(Holm) and this recommendation (all pairs); a report stating both is wrong somewhere "
+        "with probability at most 2α. Gap, sparsity and time are further families, one each."
+    )
     out.append(_untested(inputs))
-    startup = startup_caveat(inputs)
-    if startup:
-        out.append(startup)
     return out
 
 

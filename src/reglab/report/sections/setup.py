@@ -38,6 +38,20 @@ def _wall_time(manifest: dict[str, Any]) -> str:
     return f"{(end - start).total_seconds():.0f} s from start to finish; {training:.1f} s training {len(packs)} packs"
 
 
+def _analysis(inputs: ReportInputs) -> str:
+    s = inputs.summary
+    if s is None:
+        return NA
+    what = (
+        "test accuracy (higher is better)" if s.higher_is_better else "test MSE (lower is better)"
+    )
+    margin = f"{100 * s.margin:g} pp" if s.higher_is_better else f"{s.margin:g}"
+    return (
+        f"metric {what}; paired t-test over seeds, Holm, α={s.alpha}; at least 3 paired "
+        f"seeds for a verdict; equivalence margin ±{margin} (paired TOST)"
+    )
+
+
 def setup_table(inputs: ReportInputs) -> Table:
     """Dataset, model, optimizer, schedule, seeds, device, versions, revision, wall time."""
     spec, man, summary = inputs.spec, inputs.manifest, inputs.summary
@@ -58,6 +72,7 @@ def setup_table(inputs: ReportInputs) -> Table:
         ["seeds", ", ".join(map(str, seeds))],
         ["arms", ", ".join(man.get("arms") or [a.name for a in inputs.arms])],
         ["baseline", str(inputs.baseline)],
+        ["analysis", _analysis(inputs)],
         ["device", "; ".join(devices) or NA],
         [
             "versions",

@@ -21,7 +21,7 @@ from reglab.config import Regularization
 from reglab.errors import ConfigError
 from reglab.report.blocks import Block, Image, Paragraph, Section
 from reglab.report.inputs import ReportInputs
-from reglab.report.numbers import pct, plain_pp
+from reglab.report.numbers import plain_pp
 from reglab.report.plotting import (
     OKABE_ITO,
     new_figure,
@@ -30,6 +30,8 @@ from reglab.report.plotting import (
     strength_axis,
     strength_label,
 )
+from reglab.report.sections import _metric as m
+from reglab.report.sections._metric import p_is
 
 __all__ = ["SweepPoint", "section", "sweep_note", "sweep_points", "validation_curve"]
 
@@ -54,18 +56,27 @@ def section(inputs: ReportInputs) -> Section | None:
 
 
 def sweep_note(inputs: ReportInputs, technique: str, points: list[SweepPoint]) -> str:
-    """Where test accuracy peaks along a sweep, and how the gap moves from end to end."""
+    """The measured accuracy and gap at each strength, and the verdicts against the baseline
+    along the sweep: no "highest at" without a test (the verdicts are the tests)."""
+    assert inputs.summary is not None
+    s = inputs.summary
     arms = [inputs.arm(p.arm) for p in points]
-    best_point, best = max(
-        zip(points, arms, strict=True), key=lambda pa: pa[1].test_acc.mean or 0.0
+    values = "; ".join(
+        f"{_shown(p.strength)}: {m.value(s, a.stat(s.metric).mean)}"
+        + (f", gap {plain_pp(a.gap.mean)}" if a.gap.mean is not None else "")
+        for p, a in zip(points, arms, strict=True)
     )
-    first, last = arms[0], arms[-1]
-    return (
-        f"Over {len(points)} strengths of {technique}, test accuracy is highest at "
-        f"{_shown(best_point.strength)} ({best.name}: {pct(best.test_acc.mean)}); "
-        f"from {_shown(points[0].strength)} to {_shown(points[-1].strength)} the test accuracy goes from "
-        f"{pct(first.test_acc.mean)} to {pct(last.test_acc.mean)} and the gap from "
-        f"{plain_pp(first.gap.mean)} to {plain_pp(last.gap.mean)}."
+    text = f"Over {len(points)} strengths of {technique} (mean over seeds): {values}."
+    decided = [
+        f"{a.name} {a.vs_baseline.verdict} (Holm p{p_is(a.vs_baseline.p_holm)})"
+        for a in arms
+        if a.vs_baseline is not None and a.vs_baseline.verdict in ("better", "worse")
+    ]
+    if decided:
+        return text + f" Against the baseline {s.baseline}: " + "; ".join(decided) + "."
+    return text + (
+        f" No strength on this line is detectably better or worse than the baseline "
+        f"{s.baseline} (the verdicts); differences between strengths are not tested."
     )
 
 

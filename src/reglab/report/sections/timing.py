@@ -1,86 +1,115 @@
-"""Section "Time": seconds per run (a share of its pack's wall time) against the baseline.
+"""Section "Time": seconds per training step after warm-up, with spread, against the baseline.
 
->>> time_note(load_inputs("runs/quickstart"))[1]
-'Cheapest: l2=1e-3 (0.60 s per run, ×0.15 the baseline); dearest: ...'
+``seconds`` in epochs.csv is a pack's wall time for one epoch divided by its runs; epoch 1
+is left out (it carries one-time start-up: allocation, kernel choice), and a time
+difference is stated only when a paired t-test over seeds detects it (Holm over the arms;
+time is a family of its own)::
+
+    >>> time_note(load_inputs("runs/quickstart"))[1]
+    'No arm's time per step differs detectably from the baseline's ...'
 """
 
 from __future__ import annotations
 
+from reglab.analysis.results import ArmSummary
 from reglab.report.blocks import Block, Image, Paragraph, Section
 from reglab.report.inputs import ReportInputs
-from reglab.report.numbers import finite, ratio, seconds
+from reglab.report.numbers import NA, finite
 from reglab.report.plotting import arm_rows, bar_colour, new_figure, png, row_height
-from reglab.report.sections.gap import extremes
+from reglab.report.sections._metric import many
+from reglab.report.sections.gap import change, tested_changes
 
-__all__ = ["section", "startup_caveat", "time_note", "time_per_run"]
+__all__ = ["ms", "section", "spread", "time_note", "time_per_run"]
 
 
 def section(inputs: ReportInputs) -> Section:
     image = Image(
         "time_per_run",
         time_per_run(inputs),
-        "Seconds per run and the ratio to the baseline's time per run.",
+        "Milliseconds per training step after the first epoch: mean over seeds, and the "
+        "range over epochs and runs.",
     )
     blocks: list[Block] = [image, *map(Paragraph, time_note(inputs))]
-    startup = startup_caveat(inputs)
-    if startup:
-        blocks.append(Paragraph(startup))
     return Section("Time", "time", blocks)
 
 
-def time_note(inputs: ReportInputs) -> list[str]:
-    """Cheapest and dearest arm per run, with their ratio to the baseline."""
-    ends = extremes(inputs, "train_seconds")
-    if ends is None:
-        return []
-    lo, hi = ends
-    return [
-        "Time per run is the wall time of the pack the run trained in, divided by the runs in "
-        "that pack (runs of a pack train together as one batched network): it is a share of a "
-        "batched pack, not the time of a standalone run.",
-        f"Cheapest: {lo.name} ({seconds(lo.train_seconds.mean)} per run, "
-        f"{ratio(lo.time_vs_baseline)} the baseline); dearest: {hi.name} "
-        f"({seconds(hi.train_seconds.mean)}, {ratio(hi.time_vs_baseline)}).",
-    ]
+def ms(value: object) -> str:
+    """Seconds as milliseconds: 0.01954 -> '19.54 ms'."""
+    v = finite(value)
+    return NA if v is None else f"{1000 * abs(v):.2f} ms"
 
 
-def startup_caveat(inputs: ReportInputs) -> str | None:
-    """A warning when the first pack ran much longer per run than the rest (start-up cost)."""
-    packs = inputs.manifest.get("packs") or {}
-    per_run = {
-        int(k): v["seconds"] / v["runs"]
-        for k, v in packs.items()
-        if v.get("runs") and finite(v.get("seconds"))
-    }
-    if len(per_run) < 3:
-        return None
-    first = min(per_run)
-    rest = sorted(v for k, v in per_run.items() if k != first)
-    median = rest[len(rest) // 2]
-    if per_run[first] <= 3 * median:
-        return None
-    arms = sorted(set(inputs.runs.loc[inputs.runs["pack"] == first, "arm"]))
-    return (
-        f"The first pack (arms {', '.join(arms)}) took {per_run[first] / median:.1f}× the median "
-        "time per run of the other packs; it likely includes one-time start-up costs, so time "
-        "ratios against the arms in it are understated. Compare times among the other arms."
+def _ms_interval(ci: object) -> str:
+    lo, hi = ci if isinstance(ci, tuple | list) and len(ci) == 2 else (None, None)
+    a, b = finite(lo), finite(hi)
+    return NA if a is None or b is None else f"[{1000 * a:+.2f}, {1000 * b:+.2f}] ms"
+
+
+def spread(arm: ArmSummary) -> str:
+    """'19.55 ms per step (range 16.69 to 22.41 ms)'."""
+    lo, hi = arm.step_seconds_range
+    if finite(arm.step_seconds.mean) is None:
+        return "no time after the first epoch"
+    text = f"{ms(arm.step_seconds.mean)} per step"
+    if finite(lo) is None or finite(hi) is None:
+        return text
+    return text + (
+        f" (every epoch {ms(lo)})" if ms(lo) == ms(hi) else f" (range {ms(lo)} to {ms(hi)})"
     )
 
 
+def time_note(inputs: ReportInputs) -> list[str]:
+    """How time was measured, the baseline's time, and the tested differences only."""
+    if inputs.summary is None:
+        return []
+    base = inputs.arm(inputs.summary.baseline)
+    found, tested = tested_changes(inputs.summary.others, "step_seconds")
+    how = (
+        "Time per step is the wall time of the pack a run trained in, per epoch, divided by "
+        "the runs in that pack and the steps per epoch, averaged over epochs 2 onwards (the "
+        "first epoch includes one-time start-up). Runs of one pack share one wall time, and "
+        "packs ran one after another on a machine whose load may vary, so times are rough."
+    )
+    if finite(base.step_seconds.mean) is None:
+        return [how, "The baseline has no timed epoch after the first: no time comparison."]
+    head = f"The baseline {base.name}: {spread(base)}. "
+    if found:
+        claims = "; ".join(change(a.name, "time per step", r, ms, _ms_interval) for a, r in found)
+        return [how, head + f"Detected (paired t-test over seeds, Holm over "
+                f"{many(len(tested), 'arm')}): {claims}."]  # fmt: skip
+    if not tested:
+        why = (
+            "No time difference is stated: no arm's paired time differences allow a test "
+            "(fewer than 3 seeds, or the same difference on every seed: seeds of an arm "
+            "that trained in one pack share one timing, so they are not independent)."
+        )
+    else:
+        why = (
+            f"No arm's time per step differs detectably from the baseline's (paired t-test "
+            f"over seeds, Holm over {many(len(tested), 'arm')})."
+        )
+    return [how, head + why]
+
+
 def time_per_run(inputs: ReportInputs) -> bytes:
-    """Seconds per run per arm (pack wall time / members), labelled with the ratio to baseline."""
+    """Milliseconds per step after the first epoch per arm: the mean over seeds as a bar,
+    the range over epochs and runs as a line (no ratios: they are not tested)."""
     arms = inputs.arms
     fig = new_figure(7.0, row_height(len(arms)))
     ax = fig.subplots()
-    means = [finite(a.train_seconds.mean) for a in arms]
-    top = max((m for m in means if m is not None), default=1.0)
-    for i, (arm, mean) in enumerate(zip(arms, means, strict=True)):
+    top = 1.0
+    for i, arm in enumerate(arms):
+        mean = finite(arm.step_seconds.mean)
         if mean is None:
             continue
-        ax.barh(i, mean, color=bar_colour(arm.name, inputs.baseline), alpha=0.8)
-        ax.text(mean + 0.01 * top, i, ratio(arm.time_vs_baseline), va="center", fontsize=8)
-    ax.set_xlim(0, top * 1.15)
-    ax.set_xlabel("seconds per run (pack wall time / runs in the pack)")
-    ax.set_title("labels: time relative to the baseline (black)", fontsize=10)
+        ax.barh(i, 1000 * mean, color=bar_colour(arm.name, inputs.baseline), alpha=0.8)
+        lo, hi = (finite(v) for v in arm.step_seconds_range)
+        if lo is not None and hi is not None:
+            ax.plot([1000 * lo, 1000 * hi], [i, i], color="black", lw=1.5)
+            top = max(top, 1000 * hi)
+        top = max(top, 1000 * mean)
+    ax.set_xlim(0, top * 1.1)
+    ax.set_xlabel("ms per training step, epochs 2 onwards")
+    ax.set_title("bar: mean over seeds; line: range over epochs and runs", fontsize=10)
     arm_rows(ax, [a.name for a in arms])
     return png(fig)

@@ -1,7 +1,7 @@
 """Section "Weights: histograms and sparsity": where each arm's kernel weights lie.
 
 >>> weights_note(load_inputs("runs/quickstart"))
-['Sparsest weights: l1=1e-4, 16.93% of kernel weights below 1e-3 ...']
+['Sparsity is the share of kernel weights with |w| < 1e-3; the baseline none has ...']
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
+from reglab.analysis.results import ArmSummary
 from reglab.engine import HIST_EDGES
 from reglab.report.blocks import Block, Image, Paragraph, Section
 from reglab.report.inputs import ReportInputs
-from reglab.report.numbers import finite, pct
+from reglab.report.numbers import finite, interval_pct, pct, plain_pp
 from reglab.report.plotting import (
     OKABE_ITO,
     arm_rows,
@@ -23,7 +24,7 @@ from reglab.report.plotting import (
     png,
     row_height,
 )
-from reglab.report.sections.gap import extremes
+from reglab.report.sections.gap import change, extremes, tested_changes
 
 __all__ = ["arm_histogram", "section", "sparsity", "weight_histograms", "weights_note"]
 
@@ -50,33 +51,44 @@ def _technique_arms(runs: pd.DataFrame, column: str) -> list[str]:
 
 
 def weights_note(inputs: ReportInputs) -> list[str]:
-    """The sparsest arm, and L1's sparsity beside L2's when the study has both."""
-    ends = extremes(inputs, "sparsity")
-    if ends is None:
+    """Sparsity against the baseline where a paired test detects it, and the measured
+    sparsity of the L1 and L2 arms side by side (no claim about L1 against L2: untested)."""
+    if inputs.summary is None or extremes(inputs, "sparsity") is None:
         return []
-    base = inputs.arm(inputs.baseline or ends[0].name)
+    base = inputs.arm(inputs.summary.baseline)
+    found, tested = tested_changes(inputs.summary.others, "sparsity")
     out = [
-        f"Sparsest weights: {ends[1].name}, {pct(ends[1].sparsity.mean)} of kernel "
-        f"weights below 1e-3 in magnitude (baseline {base.name}: "
-        f"{pct(base.sparsity.mean)})."
+        f"Sparsity is the share of kernel weights with |w| < 1e-3; the baseline {base.name} "
+        f"has {_measured(base)}. "
+        + (
+            "Detected against it (paired t-test over seeds, Holm over the "
+            f"{len(tested)} arms tested): "
+            + "; ".join(change(a.name, "sparsity", r, plain_pp) for a, r in found)
+            + "."
+            if found
+            else f"No arm's sparsity differs detectably from the baseline's (paired t-test "
+            f"over seeds, Holm over the {len(tested)} arms tested)."
+        )
     ]
     groups = {c: _technique_arms(inputs.runs, c) for c in ("l1", "l2")}
     if groups["l1"] and groups["l2"]:
-        top = {
-            c: max((inputs.arm(n) for n in names), key=lambda a: a.sparsity.mean or 0.0)
+        shown = {
+            c: "; ".join(f"{n} {_measured(inputs.arm(n))}" for n in names)
             for c, names in groups.items()
         }
-        s1, s2 = top["l1"].sparsity.mean or 0.0, top["l2"].sparsity.mean or 0.0
-        verdict = (
-            "L1 gives the sparser weights here: it drives weights to zero, L2 only shrinks them"
-            if s1 > s2
-            else "here L1 did not give sparser weights than L2 (at these strengths and epochs)"
-        )
         out.append(
-            f"The sparsest L1 arm ({top['l1'].name}: {pct(s1)}) against the sparsest L2 arm "
-            f"({top['l2'].name}: {pct(s2)}): {verdict}."
+            f"Measured here, share of kernel weights below 1e-3 (mean [95% CI] over seeds): "
+            f"L1 arms {shown['l1']}; L2 arms {shown['l2']}. L1 and L2 arms were not tested "
+            "against each other; what each does to sparsity under this optimizer and "
+            "training length is what these numbers show, nothing more."
         )
     return out
+
+
+def _measured(arm: ArmSummary) -> str:
+    if arm.diverged:
+        return "no value (diverged)"
+    return f"{pct(arm.sparsity.mean)} {interval_pct(arm.sparsity.ci95)}"
 
 
 def arm_histogram(inputs: ReportInputs, arm: str) -> np.ndarray | None:

@@ -75,4 +75,6 @@ def outcome(job: PackJob, results: list[RunResult], seconds: float) -> PackOutco
             epochs.append(EpochRecord(run_id, arm, seed, **dataclasses.asdict(e)))
         arrays[f"pred/{run_id}"] = res.test_pred
         arrays[f"hist/{run_id}"] = res.weight_hist
+        if res.test_proba is not None:  # bootstrap packs only (bias–variance)
+            arrays[f"proba/{run_id}"] = res.test_proba
     return PackOutcome(job.index, tuple(runs), tuple(epochs), arrays, seconds)

@@ -155,6 +155,7 @@ class BiasVarianceRuns:
     ok: np.ndarray
     test_acc: np.ndarray
     train_seconds: float
+    proba: np.ndarray | None = None  # [S, R, N, C] float16 class probabilities, if saved
 
 
 def collect(experiment: BiasVarianceExperiment, store: StudyDir) -> BiasVarianceRuns:
@@ -174,7 +175,16 @@ def collect(experiment: BiasVarianceExperiment, store: StudyDir) -> BiasVariance
         ok=np.array([[r.status == "ok" for r in row] for row in records]),  # [S, R]
         test_acc=np.array([[r.test_acc for r in row] for row in records]),  # [S, R]
         train_seconds=math.fsum(r.train_seconds for row in records for r in row),
+        proba=_probabilities(store, ids),
     )
+
+
+def _probabilities(store: StudyDir, ids: list[list[str]]) -> np.ndarray | None:
+    """[S, R, N, C] when every run saved its probabilities (packs of older studies: None)."""
+    proba = store.arrays("proba")
+    if not all(i in proba for row in ids for i in row):
+        return None
+    return np.stack([np.stack([proba[i] for i in row]) for row in ids])
 
 
 def _arm(technique: str, strength: float) -> Arm:
