@@ -43,6 +43,9 @@ def compare_command(
     train_subset: int | None = typer.Option(
         None, "--train-subset", help="Train on only this many examples (overfitting studies)."
     ),
+    allow_large: bool = typer.Option(
+        False, "--allow-large", metavar="", help="Lift the sanity limits on a study's size."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
@@ -65,6 +68,7 @@ def compare_command(
         hidden=_widths(hidden),
         baseline=baseline,
         train_subset=train_subset,
+        allow_large=allow_large,
     )
     _show(run_study(spec, out, quiet=quiet))
 
@@ -77,6 +81,9 @@ def run_command(
     arms: str | None = typer.Option(None, "--arms", help="Override the spec's arms."),
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
     device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
+    allow_large: bool = typer.Option(
+        False, "--allow-large", metavar="", help="Lift the sanity limits on a study's size."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
@@ -89,7 +96,13 @@ def run_command(
     from reglab.study import load_spec
 
     spec = with_overrides(
-        load_spec(spec_file), seeds=seeds, epochs=epochs, arms=arms, dataset=dataset, device=device
+        load_spec(spec_file),
+        seeds=seeds,
+        epochs=epochs,
+        arms=arms,
+        dataset=dataset,
+        device=device,
+        allow_large=allow_large,
     )
     _show(run_study(spec, out, quiet=quiet))
 
