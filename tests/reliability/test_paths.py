@@ -38,9 +38,7 @@ def test_default_folders_of_hostile_names_stay_in_runs(name: str, folder: str) -
     assert default_out(spec) == Path("runs") / folder
 
 
-def test_a_hostile_name_trains_inside_runs(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_hostile_name_trains_inside_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     spec = write_spec(tmp_path, SPEC.replace('"reliability"', '"../../etc"'))
     assert main(["run", str(spec), "--quiet", "--epochs", "1"]) == 0

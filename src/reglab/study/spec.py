@@ -118,11 +118,11 @@ class StudySpec:
         check_count("epochs", self.train.epochs, MAX_EPOCHS, self.allow_large)
         if not self.seeds:
             raise invalid("seeds", "the study", "a count >= 1 or a non-empty list", [])
-        if len(set(self.seeds)) != len(self.seeds):
-            raise invalid("seeds", "the study", "a list without repeats", list(self.seeds))
         for s in self.seeds:
             if not isinstance(s, int) or isinstance(s, bool) or s < 0:
                 raise invalid("seeds", "the study", "non-negative integers", s)
+        if len(set(self.seeds)) != len(self.seeds):
+            raise invalid("seeds", "the study", "a list without repeats", list(self.seeds))
         arms = [a.name for a in self.typed_arms]  # every arm parsed here, once
         if not arms:
             raise invalid("arms", "the study", "at least one arm", [])
@@ -231,6 +231,8 @@ def _convert(key: str, value: Any, allow_large: bool = False) -> Any:
             raise invalid("arms", "the study", "a list of arm strings", value)
         return tuple(value)
     if key == "sweeps":
+        if not isinstance(value, list | tuple):
+            raise invalid("sweeps", "the study", "a list of [[sweeps]] tables", value)
         return tuple(_sweep(s) for s in value)
     return value
 
