@@ -191,6 +191,10 @@ class StudyDir:
         if not path.exists() or _check_npz(path) is not None:
             write_npz(path, y=y)
 
+    def targets_whole(self) -> bool:
+        path = self.root / "targets.npz"
+        return path.exists() and _check_npz(path) is None
+
     def targets(self) -> np.ndarray | None:
         path = self.root / "targets.npz"
         if not path.exists():

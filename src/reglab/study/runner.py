@@ -87,7 +87,8 @@ def run_plan(
     for note in store.drop_damaged_packs([p.index for p in plan if store.pack_done(p.index)]):
         progress.note(note)
     done = sum(store.pack_done(p.index) for p in plan)
-    if done == len(plan) and previous is not None and previous.get("finished"):
+    finished = previous is not None and previous.get("finished") and store.targets_whole()
+    if done == len(plan) and finished:
         return _finished(store, experiment, data)  # nothing to do: nothing is written
     names = [a.name for a in experiment.arms]
     info = manifest(
