@@ -76,7 +76,7 @@ def test_sweeps_stay_typed_from_spec_to_arms_json(study: StudyDir) -> None:
 def test_records_read_back_the_same_from_packs_and_csv(study: StudyDir) -> None:
     runs, epochs = study.pack_records()
     assert all(isinstance(r, RunRecord) for r in runs) and len(runs) == 8
-    from_csv = study.run_records()
+    from_csv = read_runs_csv(study.root / "runs.csv")
     assert [r.run_id for r in from_csv] == [r.run_id for r in runs]
     for a, b in zip(runs, from_csv, strict=True):
         assert _rows_equal(a.to_row(), b.to_row())

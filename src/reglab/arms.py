@@ -162,12 +162,14 @@ def parse_arms(texts: str | list[str]) -> list[str]:
     arms = [t.strip() for t in items if t.strip()]
     if not arms:
         raise ConfigError(f"At least one arm is needed. Got {texts!r}.")
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for arm in arms:
-        parse_arm(arm)
-        if arm in seen:
-            raise ConfigError(f"Arm {arm!r} is listed twice; arm names must be unique.")
-        seen.add(arm)
+        canonical = format_arm(parse_arm(arm))  # l2=1e-4 and l2=0.0001 are one arm
+        if canonical in seen:
+            first = seen[canonical]
+            same = "is listed twice" if first == arm else f"and {first!r} are the same arm"
+            raise ConfigError(f"Arm {arm!r} {same} ({canonical}); list each arm once.")
+        seen[canonical] = arm
     return arms
 
 

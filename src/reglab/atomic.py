@@ -2,6 +2,11 @@
 
 A reader (a resumed study, a second process reading the data cache) sees the old file or
 the new one, never half of one. Used by every layer that writes: data cache, store, report.
+
+A failed write (a full disk, a read-only or forbidden folder) removes its temporary file and
+raises an ``OSError`` that names the destination path, which the CLI prints as one line.
+Torch objects are serialized in memory first, so a full disk gives ENOSPC, not torch's
+"unexpected pos".
 """
 
 from __future__ import annotations
@@ -40,16 +45,28 @@ def temp_beside(path: Path) -> tuple[int, str]:
 
 def write_with(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     """Call ``write`` on a temporary binary file, then atomically move it to ``path``."""
-    fd, tmp = temp_beside(path)
+    try:
+        fd, tmp = temp_beside(path)
+    except OSError as err:
+        raise _naming(err, path) from err
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise _naming(err, path) from err
         raise
+
+
+def _naming(err: OSError, path: Path) -> OSError:
+    """The same error, naming the file it was writing (a write on a handle names none)."""
+    if err.errno is None:
+        return err
+    return type(err)(err.errno, err.strerror, str(path))
 
 
 def write_bytes(path: Path, data: bytes) -> None:
@@ -75,7 +92,9 @@ def write_npz(path: Path, **arrays: np.ndarray) -> None:
 
 
 def write_torch(path: Path, obj: Any) -> None:
-    write_with(path, lambda f: torch.save(obj, f))
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)  # in memory: a full disk then fails as an OSError below
+    write_bytes(path, buffer.getvalue())
 
 
 def _finite(obj: Any) -> Any:

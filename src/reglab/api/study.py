@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +25,16 @@ from typing import Any
 import pandas as pd
 
 from reglab.analysis.results import StudySummary
-from reglab.analysis.summary import comparisons_table, write_summary
+from reglab.analysis.summary import (
+    SUMMARY_FILE,
+    comparisons_table,
+    load_summary,
+    summary_is_current,
+    write_summary,
+)
 from reglab.arms import parse_arms
-from reglab.config import DataConfig
 from reglab.data import SUGGESTED_VAL_SIZE, check_name
-from reglab.store import StudyDir, spec_identity
+from reglab.store import StudyDir, inside, slug, spec_identity
 from reglab.study import Progress, StudySpec, load_spec, make_progress, run_study_packs
 
 __all__ = ["StudyResult", "compare", "compare_spec", "default_out", "run_study", "with_overrides"]
@@ -71,8 +77,16 @@ def run_study(
         spec = load_spec(spec)
     directory = Path(out) if out is not None else default_out(spec)
     store = run_study_packs(spec, directory, progress or make_progress(quiet))
-    summary = write_summary(store, margin=spec.analysis.margin)
-    if report:
+    # A finished study run again writes nothing (it may sit on a read-only disk).
+    current = load_summary(store) if summary_is_current(store) else None
+    if current is not None and current.margin != spec.analysis.margin:
+        current = None  # another equivalence margin: the analysis is redone (no retraining)
+    summary = current if current is not None else write_summary(store, margin=spec.analysis.margin)
+    html = directory / "report.html"
+    fresh = (
+        html.exists() and html.stat().st_mtime_ns >= (directory / SUMMARY_FILE).stat().st_mtime_ns
+    )
+    if report and not (current is not None and fresh):
         from reglab.report import write_report
 
         write_report(directory)
@@ -93,20 +107,25 @@ def compare_spec(
     train_subset: int | None = None,
     baseline: str | None = None,
     margin: float | None = None,
+    allow_large: bool = False,
 ) -> StudySpec:
     """The classic notebook experiment as a spec (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32).
 
-    ``margin``: the equivalence margin in the metric's units (0.005 = 0.5 pp of accuracy)."""
+    ``margin``: the equivalence margin in the metric's units (0.005 = 0.5 pp of accuracy);
+    ``allow_large`` lifts the sanity limits (reglab.study.budget)."""
     check_name(dataset)
     arm_list = parse_arms(list(arms) if not isinstance(arms, str) else arms)
-    data = DataConfig(dataset, val_size or SUGGESTED_VAL_SIZE.get(dataset, 10_000), train_subset)
+    data: dict[str, Any] = {"name": dataset}  # val_size: the spec's one default rule
+    data |= {"val_size": val_size} if val_size is not None else {}
+    data |= {"train_subset": train_subset} if train_subset is not None else {}
     return StudySpec.from_dict(
         {
-            "name": f"compare-{dataset}",
+            "name": "compare",
+            "allow_large": allow_large,
             "arms": arm_list,
             "seeds": seeds,
             "baseline": baseline,
-            "data": data.to_dict(),
+            "data": data,
             "model": {"hidden": list(hidden)},
             "optimizer": {"lr": lr},
             "train": {"epochs": epochs, "batch_size": batch_size, "device": device},
@@ -132,10 +151,37 @@ def compare(
     return run_study(spec, out, quiet=quiet)
 
 
-def default_out(spec: StudySpec) -> Path:
-    """runs/<name>-<hash>: the same spec maps to the same directory, so it resumes."""
+def default_out(spec: StudySpec, root: str | Path = "runs") -> Path:
+    """``runs/<name or arms>-<dataset>``, readable; the same spec maps to the same folder
+    (so running it again resumes). A short suffix (from the spec's identity) is added only
+    when that folder already holds a different study. Names are slugified
+    (:func:`reglab.store.slug`), so a folder never leaves ``root``::
+
+        >>> default_out(compare_spec("none,dropout=0.5", dataset="digits"))
+        PosixPath('runs/none_dropout=0.5-digits')
+    """
+    root = Path(root)
+    label = "_".join(spec.all_arms) if spec.name in _GENERIC_NAMES else spec.name
+    base = f"{slug(label)}-{slug(spec.data.name, 'data')}"
+    folder = inside(root, base)
+    if _free_or_same(folder, spec):
+        return folder
     identity = json.dumps(spec_identity(spec.to_dict()), sort_keys=True)
-    return Path("runs") / f"{spec.name}-{hashlib.sha256(identity.encode()).hexdigest()[:8]}"
+    return inside(root, f"{base}-{hashlib.sha256(identity.encode()).hexdigest()[:6]}")
+
+
+_GENERIC_NAMES = ("study", "compare")
+
+
+def _free_or_same(folder: Path, spec: StudySpec) -> bool:
+    """True when ``folder`` is new or empty, or holds this very spec (a resume)."""
+    if not folder.exists() or (folder.is_dir() and not any(folder.iterdir())):
+        return True
+    try:
+        saved = tomllib.loads((folder / "spec.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    return spec_identity(saved) == spec_identity(spec.to_dict())
 
 
 def with_overrides(spec: StudySpec, **changes: Any) -> StudySpec:
@@ -143,6 +189,8 @@ def with_overrides(spec: StudySpec, **changes: Any) -> StudySpec:
     train = {k: v for k, v in changes.items() if k in ("epochs", "device") and v is not None}
     top = {k: v for k, v in changes.items() if k in ("seeds", "arms") and v is not None}
     data = spec.to_dict()
+    if changes.get("allow_large"):
+        data["allow_large"] = True
     data["train"] = {**data["train"], **train}
     if "seeds" in top:
         data["seeds"] = top["seeds"]

@@ -4,12 +4,16 @@
     reglab data info mnist                   # split sizes, class counts, checksum
     reglab --debug ...                       # show tracebacks for errors
 
-Errors that reglab raises on purpose (:class:`reglab.errors.ReglabError`) print as one line
-on stderr with exit status 2; ``--debug`` shows the traceback instead.
+Errors that reglab raises on purpose (:class:`reglab.errors.ReglabError`) and faults of the
+machine (any ``OSError``: a full disk, a read-only folder, no permission) print as one line
+on stderr with exit status 2; ``--debug`` shows the traceback instead. Files are written
+atomically, so such a fault loses nothing already saved.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
 import typer
@@ -17,7 +21,32 @@ import typer
 from reglab.cli._app import app, state
 from reglab.errors import ReglabError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "os_error_line"]
+
+_HINTS = {
+    errno.ENOSPC: "free some space and run the same command again: finished work is kept",
+    errno.EDQUOT: "free some space and run the same command again: finished work is kept",
+    errno.EROFS: "the folder is read-only; its files are intact (copy it somewhere writable "
+    "to write into it, or give --out a writable folder)",
+    errno.EACCES: "choose a folder you may write to (--out), or fix its permissions",
+    errno.EPERM: "choose a folder you may write to (--out), or fix its permissions",
+}
+
+
+def os_error_line(err: OSError) -> str:
+    """One line for an OSError: what failed, on which path, the errno's meaning, what to do.
+
+    >>> os_error_line(OSError(errno.ENOSPC, "No space left on device", "runs/x/runs.csv"))
+    "cannot use 'runs/x/runs.csv': No space left on device (ENOSPC); free some space ..."
+    """
+    code = err.errno if isinstance(err.errno, int) else None
+    meaning = err.strerror or (os.strerror(code) if code is not None else str(err))
+    name = errno.errorcode.get(code, "") if code is not None else ""
+    paths = [p for p in (err.filename, err.filename2) if p is not None]
+    where = " -> ".join(repr(os.fsdecode(p)) for p in paths) or "a file"
+    line = f"cannot use {where}: {meaning}" + (f" ({name})" if name else "")
+    hint = _HINTS.get(code) if code is not None else None
+    return f"{line}; {hint}." if hint else f"{line}."
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         if state.debug:
             raise
         typer.secho(f"error: {err}", err=True, fg=typer.colors.RED)
+        return 2
+    except OSError as err:  # a fault of the machine (disk full, read-only, no permission)
+        if state.debug:
+            raise
+        typer.secho(f"error: {os_error_line(err)}", err=True, fg=typer.colors.RED)
         return 2
     except KeyboardInterrupt:
         typer.echo("interrupted: finished runs are saved; run the same command to resume", err=True)

@@ -38,6 +38,8 @@ def report_command(
     from reglab.store import StudyDir
 
     store = StudyDir(study_dir)
+    if store.repair_tables():  # runs.csv / epochs.csv are derived: packs/ are the truth
+        typer.echo(f"rebuilt {study_dir / 'runs.csv'} and epochs.csv from packs/")
     if (study_dir / "runs.csv").is_file() and not summary_is_current(store):
         write_summary(store)  # the analysis step, explicitly: the report only reads it
         typer.echo(f"wrote {study_dir / 'summary.json'}")

@@ -51,6 +51,9 @@ def compare_command(
         None, "--train-subset", help="Train on only this many examples (overfitting studies)."
     ),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
+    allow_large: bool = typer.Option(
+        False, "--allow-large", metavar="", help="Lift the sanity limits on a study's size."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
@@ -74,6 +77,7 @@ def compare_command(
         baseline=baseline,
         train_subset=train_subset,
         margin=_margin(margin),
+        allow_large=allow_large,
     )
     _show(run_study(spec, out, quiet=quiet))
 
@@ -87,6 +91,9 @@ def run_command(
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
     device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
+    allow_large: bool = typer.Option(
+        False, "--allow-large", metavar="", help="Lift the sanity limits on a study's size."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
@@ -106,6 +113,7 @@ def run_command(
         dataset=dataset,
         device=device,
         margin=_margin(margin),
+        allow_large=allow_large,
     )
     _show(run_study(spec, out, quiet=quiet))
 

@@ -1,4 +1,10 @@
-"""Provenance of a study: versions, device, git revision, seeds, times (manifest.json)."""
+"""Provenance of a study: versions, device, git revision, seeds, times (manifest.json).
+
+The manifest also holds the study's data identity (``dataset``: checksum and split): a
+resume on data that changed since (a re-added dataset, a replaced MNIST cache) is refused::
+
+    >>> check_same_data(previous_manifest, data_identity(cfg, data), root)   # or StudyError
+"""
 
 from __future__ import annotations
 
@@ -13,9 +19,31 @@ import numpy as np
 import torch
 
 import reglab
-from reglab.data import Dataset
+from reglab.config import DataConfig
+from reglab.data import Dataset, DatasetIdentity
+from reglab.errors import StudyError
 
-__all__ = ["git_revision", "manifest"]
+__all__ = ["check_same_data", "data_identity", "git_revision", "manifest"]
+
+_IDENTITY = ("name", "checksum", "val_size", "train_subset", "split")
+
+
+def data_identity(cfg: DataConfig, data: Dataset) -> dict[str, Any]:
+    """What the study's results depend on in its data: content checksum and split."""
+    return DatasetIdentity(data.name, data.checksum, cfg.val_size, cfg.train_subset).to_dict()
+
+
+def check_same_data(previous: dict[str, Any] | None, now: dict[str, Any], root: Path) -> None:
+    """Refuse to resume a study whose data is not the data it started on."""
+    before = (previous or {}).get("dataset") or {}
+    changed = [k for k in _IDENTITY if k in before and before[k] != now[k]]
+    if changed:
+        what = ", ".join(f"{k} {before[k]!r} -> {now[k]!r}" for k in changed)
+        raise StudyError(
+            f"{str(root)!r} was trained on other data than dataset {now['name']!r} holds "
+            f"now ({what}); its finished runs cannot be mixed with new ones. Restore that "
+            "data, or use another --out to start a new study."
+        )
 
 
 def manifest(
@@ -26,6 +54,7 @@ def manifest(
     device: torch.device,
     data: Dataset,
     previous: dict[str, Any] | None = None,
+    identity: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A new manifest, or the previous one with this session appended (resume)."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -43,9 +72,8 @@ def manifest(
         "cpu": platform.processor() or platform.machine(),
         "threads": torch.get_num_threads(),
         "dataset": {
-            "name": data.name,
+            **(identity or {"name": data.name, "checksum": data.checksum}),
             "source": data.source,
-            "checksum": data.checksum,
             "train": len(data.y_train),
             "val": len(data.y_val),
             "test": len(data.y_test),

@@ -15,7 +15,6 @@ name and index, and reading it back takes the arm from the experiment's (parsed)
 
 from __future__ import annotations
 
-import itertools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,9 +25,17 @@ import torch
 from reglab.arms import Arm
 from reglab.config import ModelConfig, TrainConfig
 from reglab.errors import StudyError
+from reglab.study.budget import member_bytes
 from reglab.study.spec import StudySpec
 
-__all__ = ["PlannedPack", "PlannedRun", "chunk", "members_that_fit", "plan_study"]
+__all__ = [
+    "PlannedPack",
+    "PlannedRun",
+    "chunk",
+    "free_bytes",
+    "members_that_fit",
+    "plan_study",
+]
 
 CPU_PACK_CAP = 16  # larger CPU packs gain nothing: their gradients page-fault (docs/performance.md)
 
@@ -117,19 +124,13 @@ def members_that_fit(
     device: torch.device,
 ) -> int:
     """How many members a pack can hold in about half of the free memory."""
-    widths = [in_features, *model.hidden, out_features]
-    params = sum(a * b + b for a, b in itertools.pairwise(widths))
-    # parameter, gradient, two Adam moments, best snapshot, stopped copy, checkpoint copy
-    state = params * 4 * 7
-    units = sum(model.hidden) + out_features
-    activations = 4 * units * (train.batch_size * 6 + train.eval_batch_size * 2)
-    per_member = state + activations
-    free = _free_bytes(device)
-    fit = max(1, int(free * 0.5) // per_member)
+    per_member = member_bytes(model, train, in_features, out_features)
+    fit = max(1, int(free_bytes(device) * 0.5) // per_member)
     return fit if device.type == "cuda" else min(fit, CPU_PACK_CAP)
 
 
-def _free_bytes(device: torch.device) -> int:
+def free_bytes(device: torch.device) -> int:
+    """Free memory on ``device`` (CPU: available physical pages)."""
     if device.type == "cuda":
         free, _total = torch.cuda.mem_get_info(device)
         return int(free)

@@ -31,11 +31,13 @@ from reglab.engine import EpochRecord as EngineEpoch
 from reglab.engine import resolve_device
 from reglab.errors import StudyError
 from reglab.store import StudyDir
+from reglab.study.budget import Estimate, check_estimate, describe, estimate
 from reglab.study.executors import Executor, LocalExecutor, PackJob, PackOutcome
+from reglab.study.executors.base import PackSetup
 from reglab.study.experiments.base import Experiment
 from reglab.study.experiments.study import StudyExperiment
-from reglab.study.manifest import manifest
-from reglab.study.plan import PlannedPack
+from reglab.study.manifest import check_same_data, data_identity, manifest
+from reglab.study.plan import PlannedPack, free_bytes
 from reglab.study.progress import Progress, QuietProgress
 from reglab.study.spec import StudySpec
 
@@ -52,7 +54,7 @@ class Ran:
 
 def run_study_packs(spec: StudySpec, out: str | Path, progress: Progress | None = None) -> StudyDir:
     """Train every pack of ``spec`` not yet finished in ``out``; returns the study dir."""
-    return run_plan(StudyExperiment(spec), out, progress).store
+    return run_plan(StudyExperiment(spec), out, progress, allow_large=spec.allow_large).store
 
 
 def run_plan(
@@ -60,23 +62,47 @@ def run_plan(
     out: str | Path,
     progress: Progress | None = None,
     executor: Executor | None = None,
+    allow_large: bool = False,
 ) -> Ran:
-    """Train (or resume) ``experiment`` in ``out``; ``executor`` defaults to in-process."""
+    """Train (or resume) ``experiment`` in ``out``; ``executor`` defaults to in-process.
+
+    A resume checks the data (checksum and split) against the manifest, trains again any
+    finished pack whose files are damaged, and writes nothing when the study is finished
+    and whole. ``allow_large`` lifts the size limits of :mod:`reglab.study.budget`.
+    """
     progress = progress or QuietProgress()
     setup = experiment.setup
     device = resolve_device(setup.train.device)
     data = _on_device(load_dataset(setup.data), device)  # bad data settings fail before any write
+    est = _estimate(len(experiment.arms) * len(experiment.seeds), 1, setup, data)
+    check_estimate(est, free_bytes(device), allow_large)  # before anything is written
     store = StudyDir(out)
     resumed = store.claim(experiment.spec_toml(), experiment.identity())
-    plan = _plan(store, experiment, data, device)
-    store.write_targets(data.y_test.cpu().numpy())
     previous = store.read_json("manifest.json") if resumed else None
+    identity = data_identity(setup.data, data)
+    check_same_data(previous, identity, store.root)
+    plan = _plan(store, experiment, data, device)
+    size = _estimate(sum(len(p.runs) for p in plan), len(plan), setup, data)
+    progress.note(describe(dataclasses.replace(size, members=max(len(p.runs) for p in plan))))
+    for note in store.drop_damaged_packs([p.index for p in plan if store.pack_done(p.index)]):
+        progress.note(note)
+    done = sum(store.pack_done(p.index) for p in plan)
+    finished = previous is not None and previous.get("finished") and store.targets_whole()
+    if done == len(plan) and finished:
+        return _finished(store, experiment, data)  # nothing to do: nothing is written
     names = [a.name for a in experiment.arms]
     info = manifest(
-        experiment.kind, experiment.seeds, names, experiment.baseline, device, data, previous
+        experiment.kind,
+        experiment.seeds,
+        names,
+        experiment.baseline,
+        device,
+        data,
+        previous,
+        identity,
     )
     store.write_json("manifest.json", info)  # this session is on record before any training
-    done = sum(store.pack_done(p.index) for p in plan)
+    store.write_targets(data.y_test.cpu().numpy())
     progress.start(len(plan), sum(len(p.runs) for p in plan), setup.train.epochs, done)
     torch.use_deterministic_algorithms(setup.train.deterministic)
     executor = executor or LocalExecutor(data, device)
@@ -91,7 +117,7 @@ def run_plan(
                 pending.extend(halves)
                 continue
             _save(store, outcome, info)
-    if experiment.tables:
+    if experiment.tables and not store.tables_current():
         store.write_tables()
     info["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     store.write_json("manifest.json", info)
@@ -139,6 +165,26 @@ def _halve(
     store.write_json("plan.json", [p.to_dict() for p in plan])
     store.checkpoint_path(index).unlink(missing_ok=True)
     return plan, halves
+
+
+def _finished(store: StudyDir, experiment: Experiment, data: Dataset) -> Ran:
+    """A finished study run again: its tables are rebuilt only if they were damaged."""
+    if experiment.tables and not store.tables_current():
+        store.write_tables()
+    return Ran(store, data)
+
+
+def _estimate(runs: int, packs: int, setup: PackSetup, data: Dataset) -> Estimate:
+    return estimate(
+        runs=runs,
+        packs=packs,
+        members=1,
+        model=setup.model,
+        train=setup.train,
+        in_features=data.in_features,
+        out_features=data.out_features,
+        n_train=len(data.y_train),
+    )
 
 
 def _on_device(data: Dataset, device: torch.device) -> Dataset:

@@ -7,8 +7,10 @@ any training, and errors name the field, the constraint and the value::
     seeds = 5                        # a count (seeds 0..4) or a list [0, 7, 42]
     arms = ["none", "dropout=0.5"]   # the arm syntax; the first is the baseline
     baseline = "none"                # optional
+    allow_large = false              # lift the sanity limits (reglab.study.budget)
 
-    [data]                           # DataConfig: name, val_size, train_subset, path
+    [data]                           # DataConfig: name, val_size (default: the dataset's
+                                     # suggested size, as --dataset), train_subset, path
     name = "mnist"
     [model]                          # ModelConfig: hidden, activation, init
     hidden = [512]
@@ -41,7 +43,7 @@ from typing import Any
 
 import tomli_w
 
-from reglab.arms import ARM_KEYS, Arm, SweepPoint, parse_arm
+from reglab.arms import ARM_KEYS, Arm, SweepPoint, format_arm, parse_arm
 from reglab.config import (
     DataConfig,
     EarlyStoppingConfig,
@@ -50,7 +52,9 @@ from reglab.config import (
     Regularization,
     TrainConfig,
 )
+from reglab.data import SUGGESTED_VAL_SIZE
 from reglab.errors import ConfigError, invalid
+from reglab.study.budget import MAX_EPOCHS, MAX_RUNS, MAX_SEEDS, check_count
 
 __all__ = ["AnalysisConfig", "StudySpec", "Sweep", "load_spec"]
 
@@ -133,23 +137,26 @@ class StudySpec:
     early_stopping: EarlyStoppingConfig = field(default_factory=EarlyStoppingConfig)
     sweeps: tuple[Sweep, ...] = ()
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
+    allow_large: bool = False
 
     def __post_init__(self) -> None:
+        _check_name(self.name)
+        if not isinstance(self.allow_large, bool):
+            raise invalid("allow_large", "the study", "true or false", self.allow_large)
+        check_count("seeds", len(self.seeds), MAX_SEEDS, self.allow_large)
+        check_count("epochs", self.train.epochs, MAX_EPOCHS, self.allow_large)
         if not self.seeds:
             raise invalid("seeds", "the study", "a count >= 1 or a non-empty list", [])
-        if len(set(self.seeds)) != len(self.seeds):
-            raise invalid("seeds", "the study", "a list without repeats", list(self.seeds))
         for s in self.seeds:
             if not isinstance(s, int) or isinstance(s, bool) or s < 0:
                 raise invalid("seeds", "the study", "non-negative integers", s)
+        if len(set(self.seeds)) != len(self.seeds):
+            raise invalid("seeds", "the study", "a list without repeats", list(self.seeds))
         arms = [a.name for a in self.typed_arms]  # every arm parsed here, once
         if not arms:
             raise invalid("arms", "the study", "at least one arm", [])
-        seen: set[str] = set()
-        for arm in arms:
-            if arm in seen:
-                raise ConfigError(f"Arm {arm!r} appears twice in the study; arms must be unique.")
-            seen.add(arm)
+        _check_distinct(self.typed_arms)
+        check_count("runs (arms x seeds)", len(arms) * len(self.seeds), MAX_RUNS, self.allow_large)
         if self.baseline is not None and self.baseline not in arms:
             raise invalid(
                 "baseline", "the study", f"one of the arms ({', '.join(arms)})", self.baseline
@@ -189,9 +196,10 @@ class StudySpec:
                 f"{', '.join(sorted(known))}."
             )
         kwargs: dict[str, Any] = {}
+        allow = data.get("allow_large", False) is True
         try:
             for key, value in data.items():
-                kwargs[key] = _convert(key, value)
+                kwargs[key] = _convert(key, value, allow)
             return StudySpec(**kwargs)
         except ConfigError as err:
             raise ConfigError(f"In {where}: {err}") from None
@@ -208,6 +216,8 @@ class StudySpec:
             out[key] = getattr(self, key).to_dict()
         if self.analysis != AnalysisConfig():
             out["analysis"] = self.analysis.to_dict()
+        if self.allow_large:
+            out["allow_large"] = True
         if self.sweeps:
             out["sweeps"] = [
                 {"technique": s.technique, "values": list(s.values), "base": s.base}
@@ -229,7 +239,9 @@ _SECTIONS: dict[str, Any] = {
 }
 
 
-def _convert(key: str, value: Any) -> Any:
+def _convert(key: str, value: Any, allow_large: bool = False) -> Any:
+    if key == "data" and isinstance(value, Mapping) and "val_size" not in value:
+        value = {**value, "val_size": default_val_size(value.get("name", DataConfig().name))}
     if key in _SECTIONS:
         try:
             return _SECTIONS[key].from_dict(value)
@@ -239,6 +251,7 @@ def _convert(key: str, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             if value < 1:
                 raise invalid("seeds", "the study", "a count >= 1 or a list of seeds", value)
+            check_count("seeds", value, MAX_SEEDS, allow_large)  # before range() builds them
             return tuple(range(value))
         if not isinstance(value, list | tuple):
             raise invalid("seeds", "the study", "a count >= 1 or a list of seeds", value)
@@ -250,10 +263,49 @@ def _convert(key: str, value: Any) -> Any:
             raise invalid("arms", "the study", "a list of arm strings", value)
         return tuple(value)
     if key == "sweeps":
+        if not isinstance(value, list | tuple):
+            raise invalid("sweeps", "the study", "a list of [[sweeps]] tables", value)
         return tuple(_sweep(s) for s in value)
-    if key == "name" and not (isinstance(value, str) and value.strip()):
-        raise invalid("name", "the study", "a non-empty string", value)
     return value
+
+
+MAX_NAME = 200
+
+
+def default_val_size(dataset: Any) -> int:
+    """The one default rule for ``val_size`` (spec files, ``--dataset``, the API): the
+    dataset's suggested size (digits 300, MNIST 10,000, an added dataset 1/6 of it)."""
+    fallback = DataConfig().val_size
+    return SUGGESTED_VAL_SIZE.get(dataset, fallback) if isinstance(dataset, str) else fallback
+
+
+def _check_name(name: Any) -> None:
+    """A study's name is a label (shown in reports); folders made from it are slugified
+    (reglab.store.names), so only what cannot be shown is refused."""
+    ok = isinstance(name, str) and name.strip() and len(name) <= MAX_NAME
+    if not ok or not name.isprintable():
+        shown = name if not isinstance(name, str) or len(name) <= 40 else name[:40] + "..."
+        raise invalid(
+            "name",
+            "the study",
+            f"a non-empty string of at most {MAX_NAME} printable characters",
+            shown,
+        )
+
+
+def _check_distinct(arms: tuple[Arm, ...]) -> None:
+    """Two arms with the same techniques (``l2=1e-4`` and ``l2=0.0001``, or a listed arm and
+    a sweep's) would train twice and count twice in the multiplicity correction."""
+    seen: dict[str, str] = {}
+    for arm in arms:
+        canonical = format_arm(arm.reg)
+        if canonical in seen:
+            first = seen[canonical]
+            same = "appears twice" if first == arm.name else f"and {first!r} are the same arm"
+            raise ConfigError(
+                f"Arm {arm.name!r} {same} ({canonical}); each arm must appear once in a study."
+            )
+        seen[canonical] = arm.name
 
 
 def _sweep(table: Any) -> Sweep:
