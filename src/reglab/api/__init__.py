@@ -1,6 +1,10 @@
-"""The notebook-facing API: one function per experiment, each returning a result to save.
+"""The notebook-facing API: one function per experiment, each returning a typed result.
 
->>> from reglab.api import run_biasvar
+>>> from reglab.api import compare, run_study
+>>> result = run_study("examples/sweeps.toml", epochs=1, seeds=2, dataset="digits")
+>>> result.summary            # StudySummary (typed; summary.json)
+>>> result.report()           # the report, inline in Jupyter (else its path)
+>>> result.plot("accuracy")   # a matplotlib Figure ("accuracy" or "curves")
 """
 
 from __future__ import annotations
@@ -18,11 +22,15 @@ from reglab.api.learning_curve import (
     learning_curve_table,
     run_learning_curve,
 )
+from reglab.api.overrides import Overrides, dataset_from_file
+from reglab.api.plots import PlotKind, plot_study
 from reglab.api.study import (
     StudyResult,
+    classic_spec,
     compare,
     compare_spec,
     default_out,
+    run_spec,
     run_study,
     with_overrides,
 )
@@ -34,13 +42,19 @@ __all__ = [
     "BiasVarianceProgress",
     "BiasVarianceResult",
     "LearningCurveResult",
+    "Overrides",
+    "PlotKind",
     "StudyResult",
+    "classic_spec",
     "compare",
     "compare_spec",
+    "dataset_from_file",
     "default_out",
     "learning_curve_table",
+    "plot_study",
     "run_biasvar",
     "run_learning_curve",
+    "run_spec",
     "run_study",
     "with_overrides",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import typer
 
@@ -12,6 +12,7 @@ __all__ = ["FLAG", "app", "state"]
 @dataclass
 class _State:
     debug: bool = False
+    argv: list[str] = field(default_factory=list)  # the command line (for resume hints)
 
 
 state = _State()
