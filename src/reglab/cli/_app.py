@@ -80,3 +80,11 @@ app.command("report")(report_command)
 from reglab.cli.learning_curve import learning_curve_command  # noqa: E402
 
 app.command("learning-curve")(learning_curve_command)
+
+from reglab.cli.ls import ls_command  # noqa: E402
+
+app.command("ls")(ls_command)
+
+from reglab.cli.diff import diff_command  # noqa: E402
+
+app.command("diff")(diff_command)

@@ -154,7 +154,7 @@ class RichProgress:
 
     def __init__(self, console: Console | None = None) -> None:
         self.bar = RichBar(
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", markup=False),
             BarColumn(),
             TextColumn("step {task.fields[step]}"),
             TextColumn("runs {task.fields[runs]}"),
