@@ -272,7 +272,9 @@ class TrainConfig(_Config):
         _check_int("TrainConfig", "epochs", self.epochs, 1)
         _check_int("TrainConfig", "batch_size", self.batch_size, 1)
         if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
-            raise invalid("device", "TrainConfig", "'auto', 'cpu', 'cuda' or 'cuda:N'", self.device)
+            raise invalid(
+                "device", "TrainConfig", "one of 'auto', 'cpu', 'cuda' or 'cuda:N'", self.device
+            )
         _check_int("TrainConfig", "train_eval_size", self.train_eval_size, 1)
         _check_int("TrainConfig", "eval_batch_size", self.eval_batch_size, 1)
         if self.pack_size is not None:

@@ -43,8 +43,9 @@ class Overrides:
     train_subset: int | None = None
     lr: float | None = None
 
-    def apply(self, spec: StudySpec) -> StudySpec:
-        """``spec`` with these overrides; every value is validated as the spec's own are."""
+    def apply(self, spec: StudySpec, where: str = "the spec with overrides") -> StudySpec:
+        """``spec`` with these overrides; every value is validated as the spec's own are
+        (errors name ``where``)."""
         data = spec.to_dict()
         train = {"epochs": self.epochs, "device": self.device, "batch_size": self.batch_size}
         data["train"].update({k: v for k, v in train.items() if v is not None})
@@ -60,7 +61,7 @@ class Overrides:
         if self.lr is not None:
             data["optimizer"]["lr"] = self.lr
         data["data"] = self._data(spec).to_dict()
-        return StudySpec.from_dict(data, where="the spec with overrides")
+        return StudySpec.from_dict(data, where=where)
 
     def _data(self, spec: StudySpec) -> Any:
         cfg = spec.data

@@ -215,7 +215,7 @@ def compare_spec(
         hidden=tuple(hidden),
         train_subset=train_subset,
         lr=lr,
-    ).apply(classic_spec(dataset, val_size))
+    ).apply(classic_spec(dataset, val_size), where="the compare options")
 
 
 def compare(

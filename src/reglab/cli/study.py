@@ -59,7 +59,7 @@ def compare_command(
         hidden=parse_hidden(hidden, "compare"),
         train_subset=train_subset,
     )
-    spec = overrides.apply(classic_spec(name))
+    spec = overrides.apply(classic_spec(name), where="the compare options")
     execute(spec, out, threads=threads, quiet=quiet, as_json=as_json, show=_show)
 
 
