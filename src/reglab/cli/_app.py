@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import typer
+import typer.core
 
 __all__ = ["FLAG", "app", "state"]
 
@@ -28,6 +30,17 @@ app = typer.Typer(
 
 # A flag takes no value: an empty metavar keeps Typer from printing "<bool>" after it in --help.
 FLAG = ""
+
+
+def _flag_type(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    """Typer's own flags (--help, --install-completion) have no metavar to set: show none."""
+    if self.is_flag and self.metavar is None:
+        return ""
+    return _typer_type(self, ctx)
+
+
+_typer_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 
 def _version(show: bool) -> None:

@@ -67,8 +67,10 @@ def execute(
 ) -> None:
     """Run ``spec`` in ``out`` (default: its default folder) and show or print the result."""
     from reglab.api.study import default_out, run_spec
+    from reglab.engine import set_threads
     from reglab.study import QuietProgress, RichProgress, make_progress
 
+    set_threads(threads)  # a bad value fails here, before anything is printed or written
     directory = out if out is not None else default_out(spec)
     progress = QuietProgress() if quiet else make_progress()
     if not quiet:
