@@ -86,7 +86,7 @@ def test_device_cuda_n_is_checked_against_the_gpus_here() -> None:
     from reglab.engine import resolve_device
 
     if not torch.cuda.is_available():
-        with pytest.raises(ReglabError, match="without a CUDA GPU. Got 'cuda:1'"):
+        with pytest.raises(ReglabError, match=r"without a CUDA GPU\. Got 'cuda:1'"):
             resolve_device("cuda:1")
         return
     count = torch.cuda.device_count()

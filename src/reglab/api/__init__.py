@@ -17,11 +17,13 @@ from reglab.api.biasvar import (
     BiasVarianceResult,
     run_biasvar,
 )
+from reglab.api.diff import ArmDiff, StudyDiff, diff_studies
 from reglab.api.learning_curve import (
     LearningCurveResult,
     learning_curve_table,
     run_learning_curve,
 )
+from reglab.api.listing import StudyEntry, list_studies
 from reglab.api.overrides import Overrides, dataset_from_file
 from reglab.api.plots import PlotKind, plot_study
 from reglab.api.study import (
@@ -38,19 +40,24 @@ from reglab.api.study import (
 __all__ = [
     "BIASVAR_TECHNIQUES",
     "DEFAULT_STRENGTHS",
+    "ArmDiff",
     "BiasVariancePoint",
     "BiasVarianceProgress",
     "BiasVarianceResult",
     "LearningCurveResult",
     "Overrides",
     "PlotKind",
+    "StudyDiff",
+    "StudyEntry",
     "StudyResult",
     "classic_spec",
     "compare",
     "compare_spec",
     "dataset_from_file",
     "default_out",
+    "diff_studies",
     "learning_curve_table",
+    "list_studies",
     "plot_study",
     "run_biasvar",
     "run_learning_curve",
