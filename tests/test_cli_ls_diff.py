@@ -148,3 +148,30 @@ def test_run_study_takes_the_same_overrides(tmp_path: Path) -> None:
     )
     assert result.summary.n_seeds == 2 and len(result.summary.arms) == 11
     assert set(result.epochs["epoch"]) == {1}
+
+
+def test_result_report_shows_inline_in_jupyter(
+    studies: dict[str, StudyResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a Jupyter kernel, report() returns IPython's HTML display of the report (faked
+    here: IPython is not a dependency of reglab)."""
+    import sys
+    import types
+
+    class HTML:
+        def __init__(self, data: str) -> None:
+            self.data = data
+
+    class Shell:
+        def __init__(self) -> None:
+            self.config = {"IPKernelApp": {}}
+
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: Shell()  # type: ignore[attr-defined]
+    display = types.ModuleType("IPython.display")
+    display.HTML = HTML  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setitem(sys.modules, "IPython.display", display)
+    shown = studies["b"].report()
+    assert isinstance(shown, HTML) and shown.data.startswith("<iframe srcdoc=")
+    assert "&lt;html" in shown.data and "data:image/png;base64" in shown.data

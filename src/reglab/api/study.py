@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,7 +95,10 @@ class StudyResult:
         shell = get_ipython()
         if shell is None or "IPKernelApp" not in getattr(shell, "config", {}):
             return self.report_path
-        return HTML(self.report_path.read_text(encoding="utf-8"))
+        # an iframe keeps the report's styles off the notebook; its figures are inline PNGs
+        page = html.escape(self.report_path.read_text(encoding="utf-8"), quote=True)
+        frame = '<iframe srcdoc="{}" style="width:100%;height:900px;border:0"></iframe>'
+        return HTML(frame.format(page))
 
     def plot(self, kind: PlotKind = "accuracy") -> Figure:
         """A main figure as a matplotlib Figure: ``accuracy`` (mean test accuracy with 95%
