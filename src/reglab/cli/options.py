@@ -40,7 +40,7 @@ HELP: dict[str, str] = {
     "hidden": "Hidden widths, e.g. 512 or 256,128.",
     "train_subset": "Train on only this many examples (overfitting studies).",
     "threads": "CPU threads for torch (default: half the cores, at least 1; 2 threads on a "
-    "busy 2-core machine were up to 10x slower than 1). Recorded in manifest.json.",
+    "busy 2-core machine made a training step 7-17x slower than 1). Recorded in manifest.json.",
     "json": "Print the summary as JSON on stdout (and nothing else there; progress goes to "
     "stderr).",
     "quiet": "No progress output.",
