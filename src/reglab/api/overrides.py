@@ -53,7 +53,7 @@ class Overrides:
             data["seeds"] = self.seeds if isinstance(self.seeds, int) else list(self.seeds)
         if self.arms is not None:
             data["arms"] = parse_arms(self.arms if isinstance(self.arms, str) else list(self.arms))
-            data.pop("baseline", None)  # the old baseline may not be an arm any more
+            data.pop("baseline", None)  # new arms: the first is the baseline unless named
         if self.baseline is not None:
             data["baseline"] = self.baseline
         if self.hidden is not None:

@@ -33,7 +33,14 @@ from reglab.config import DataConfig
 from reglab.data import SUGGESTED_VAL_SIZE, check_name
 from reglab.engine import set_threads
 from reglab.store import StudyDir, spec_identity
-from reglab.study import Progress, StudySpec, load_spec, make_progress, run_study_packs
+from reglab.study import (
+    Progress,
+    RichProgress,
+    StudySpec,
+    load_spec,
+    make_progress,
+    run_study_packs,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -166,7 +173,11 @@ def run_spec(
     """Run ``spec`` as given (no overrides) in ``out`` (default: :func:`default_out`)."""
     directory = Path(out) if out is not None else default_out(spec)
     set_threads(threads)
-    store = run_study_packs(spec, directory, progress)
+    try:
+        store = run_study_packs(spec, directory, progress)
+    finally:
+        if isinstance(progress, RichProgress):
+            progress.close()  # also after an error or Ctrl-C: give the terminal back
     summary = write_summary(store)
     if report:
         from reglab.report import write_report

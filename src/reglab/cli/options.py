@@ -68,7 +68,7 @@ def execute(
     """Run ``spec`` in ``out`` (default: its default folder) and show or print the result."""
     from reglab.api.study import default_out, run_spec
     from reglab.engine import set_threads
-    from reglab.study import QuietProgress, RichProgress, make_progress
+    from reglab.study import QuietProgress, make_progress
 
     set_threads(threads)  # a bad value fails here, before anything is printed or written
     directory = out if out is not None else default_out(spec)
@@ -80,18 +80,13 @@ def execute(
     try:
         with quiet_stdout:
             result = run_spec(spec, directory, threads=threads, progress=progress)
-    except KeyboardInterrupt:
-        if isinstance(progress, RichProgress):
-            progress.close()
+    except KeyboardInterrupt:  # run_spec has closed the live display
         typer.echo(
             "interrupted: finished packs and the last epoch's checkpoint are saved; resume with\n"
             f"  {resume_command(directory, out is not None)}",
             err=True,
         )
         raise typer.Exit(130) from None
-    finally:
-        if isinstance(progress, RichProgress):
-            progress.close()
     if as_json:
         doc = {"directory": str(result.directory), "report": str(result.report_path)}
         typer.echo(json.dumps({**doc, **result.summary.to_json()}, indent=2))
