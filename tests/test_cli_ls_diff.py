@@ -175,3 +175,18 @@ def test_result_report_shows_inline_in_jupyter(
     shown = studies["b"].report()
     assert isinstance(shown, HTML) and shown.data.startswith("<iframe srcdoc=")
     assert "&lt;html" in shown.data and "data:image/png;base64" in shown.data
+
+
+def test_accuracy_plot_clamps_intervals_to_valid_accuracies(
+    studies: dict[str, StudyResult],
+) -> None:
+    import dataclasses
+
+    from reglab.analysis.results import Described
+    from reglab.api import plot_study
+
+    s = studies["a"].summary
+    wide = dataclasses.replace(s.arms[0], test_acc=Described(0.99, 0.03, (0.94, 1.04)))
+    fig = plot_study(dataclasses.replace(s, arms=(wide, *s.arms[1:])), studies["a"].epochs)
+    xs = [x for c in fig.axes[0].collections for seg in c.get_segments() for x, _ in seg]
+    assert max(xs) == pytest.approx(100.0) and min(xs) >= 0.0

@@ -166,7 +166,8 @@ class RichProgress:
         )
         self.count = _Count()
         self.task = self.bar.add_task("study", total=1, step="-", runs="-")
-        self.base, self.epoch_no, self.t0 = 0, 0, time.perf_counter()
+        self.base, self.epoch_no, self.steps_per_epoch = 0, 0, 0
+        self.t0 = time.perf_counter()
 
     def start(self, outlook: Outlook) -> None:
         self.count.start(outlook)
@@ -187,17 +188,22 @@ class RichProgress:
         self.base = (self.count.position - 1) * self.count.outlook.epochs  # early stops skip
         self.epoch_no = 0
         self.bar.update(
-            self.task, description=self.count.label, completed=self.base, runs=self._runs()
+            self.task,
+            description=self.count.label,
+            completed=self.base,
+            runs=self._runs(),
+            step="-",
         )
 
     def steps(self, done: int, total: int) -> None:
+        self.steps_per_epoch = total
         self.bar.update(
             self.task, completed=self.base + self.epoch_no + done / total, step=f"{done}/{total}"
         )
 
     def epoch(self, epoch: int, records: list[EpochRecord | None]) -> None:
-        self.epoch_no = epoch
-        self.bar.update(self.task, completed=self.base + epoch)
+        self.epoch_no, total = epoch, self.steps_per_epoch
+        self.bar.update(self.task, completed=self.base + epoch, step=f"{total}/{total}")
         self.note(f"{self.count.label} epoch {epoch}: {_best(records)}")
 
     def note(self, text: str) -> None:
