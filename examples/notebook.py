@@ -23,4 +23,4 @@ print(result.table().to_string(index=False))
 # Learning curves: mean validation accuracy per arm and epoch, over seeds.
 curves = result.epochs.groupby(["arm", "epoch"])[["train_acc", "val_acc"]].mean()
 print(curves.unstack("arm").round(4).to_string())
-print(f"report: {result.report}")
+print(f"report: {result.report_path}")  # result.report() shows it inline in Jupyter

@@ -102,10 +102,10 @@ def test_out_of_memory_halves_the_pack_and_retries(tmp_path: Path, monkeypatch) 
 
     original = PackTrainer.train_epoch
 
-    def tight(self: PackTrainer):  # type: ignore[no-untyped-def]
+    def tight(self: PackTrainer, on_steps=None):  # type: ignore[no-untyped-def]
         if len(self.members) > 1:
             raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
-        return original(self)
+        return original(self, on_steps)
 
     monkeypatch.setattr(PackTrainer, "train_epoch", tight)
     spec = tiny_spec(train={"epochs": 1, "train_eval_size": 500, "device": "cpu"})

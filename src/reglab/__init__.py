@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 __all__ = ["__version__", "compare", "run_biasvar", "run_study"]
 
-_API = {"compare", "run_study", "run_biasvar", "StudyResult", "compare_spec"}
+_API = {"compare", "run_study", "run_biasvar", "StudyResult", "compare_spec", "Overrides"}
 
 
 def __getattr__(name: str) -> Any:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -37,7 +38,8 @@ ModelFamily = Literal["mlp"]  # reglab.models.FAMILIES: one entry per name
 Init = Literal["glorot_uniform", "torch"]
 OptimizerName = Literal["adam", "adamw", "sgd"]
 Monitor = Literal["val_loss", "val_acc"]
-Device = Literal["auto", "cpu", "cuda"]
+Device = str  # "auto", "cpu", "cuda" or "cuda:N" (engine/device.py resolves it)
+_DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
 PackBy = Literal["arm", "structure"]
 
 
@@ -269,7 +271,10 @@ class TrainConfig(_Config):
     def __post_init__(self) -> None:
         _check_int("TrainConfig", "epochs", self.epochs, 1)
         _check_int("TrainConfig", "batch_size", self.batch_size, 1)
-        _check_choice("TrainConfig", "device", self.device, Device)
+        if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
+            raise invalid(
+                "device", "TrainConfig", "one of 'auto', 'cpu', 'cuda' or 'cuda:N'", self.device
+            )
         _check_int("TrainConfig", "train_eval_size", self.train_eval_size, 1)
         _check_int("TrainConfig", "eval_batch_size", self.eval_batch_size, 1)
         if self.pack_size is not None:

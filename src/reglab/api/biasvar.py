@@ -43,7 +43,7 @@ from reglab.atomic import write_json, write_npz
 from reglab.config import DataConfig, ModelConfig, OptimizerConfig
 from reglab.data import Dataset
 from reglab.engine import EpochRecord, resolve_device
-from reglab.study import Progress, QuietProgress, run_plan
+from reglab.study import Outlook, Progress, QuietProgress, run_plan
 from reglab.study.experiments.biasvar import (
     BIASVAR_TECHNIQUES,
     DEFAULT_STRENGTHS,
@@ -287,8 +287,8 @@ class _CallbackProgress:
         self.callback = callback
         self.packs, self.epochs, self.current, self.members = 0, 0, 0, 0
 
-    def start(self, packs: int, runs: int, epochs: int, resumed: int) -> None:
-        self.packs, self.epochs, self.current = packs, epochs, resumed
+    def start(self, outlook: Outlook) -> None:
+        self.packs, self.epochs, self.current = outlook.packs, outlook.epochs, len(outlook.done)
 
     def pack(self, index: int, label: str, members: int) -> None:
         self.current, self.members = self.current + 1, members
@@ -298,6 +298,7 @@ class _CallbackProgress:
             BiasVarianceProgress(self.current, self.packs, epoch, self.epochs, self.members)
         )
 
+    def steps(self, done: int, total: int) -> None: ...
     def note(self, text: str) -> None: ...
     def finish(self) -> None: ...
 

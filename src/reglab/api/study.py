@@ -5,6 +5,8 @@
     >>> result.table()            # arm, n, mean, CI, delta vs baseline, p, verdict
     >>> result.epochs             # per-run, per-epoch records (pandas)
     >>> result = reglab.run_study("examples/ablation.toml", out="runs/ablation")
+    >>> result = reglab.run_study("examples/sweeps.toml", epochs=1, seeds=2)  # overrides
+    >>> result.report()           # inline in Jupyter; result.plot("curves") -> a Figure
 
 The same code path serves ``reglab compare`` and ``reglab run``: a spec is built (from
 arguments or a TOML file), trained pack by pack (resumable), summarized with paired
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import html
 import json
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -32,17 +35,44 @@ from reglab.analysis.summary import (
     summary_is_current,
     write_summary,
 )
-from reglab.arms import parse_arms
-from reglab.data import SUGGESTED_VAL_SIZE, check_name
+from reglab.api.overrides import Overrides, dataset_from_file
+from reglab.data import check_name
+from reglab.engine import set_threads
 from reglab.store import StudyDir, inside, slug, spec_identity
-from reglab.study import Progress, StudySpec, load_spec, make_progress, run_study_packs
+from reglab.study import (
+    Progress,
+    RichProgress,
+    StudySpec,
+    load_spec,
+    make_progress,
+    run_study_packs,
+)
 
-__all__ = ["StudyResult", "compare", "compare_spec", "default_out", "run_study", "with_overrides"]
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from reglab.api.plots import PlotKind
+
+__all__ = [
+    "StudyResult",
+    "classic_spec",
+    "compare",
+    "compare_spec",
+    "default_out",
+    "run_spec",
+    "run_study",
+    "with_overrides",
+]
 
 
 @dataclass(frozen=True)
 class StudyResult:
-    """A finished study: its directory, typed summary (summary.json) and record tables."""
+    """A finished study: its directory, typed summary (summary.json) and record tables.
+
+    >>> result.summary.arm("dropout=0.5").vs_baseline.verdict
+    >>> result.report()              # shows the report inline in Jupyter; else its path
+    >>> result.plot("curves")        # a matplotlib Figure
+    """
 
     directory: Path
     summary: StudySummary
@@ -60,37 +90,138 @@ class StudyResult:
         return comparisons_table(self.summary)
 
     @property
-    def report(self) -> Path:
+    def report_path(self) -> Path:
         return self.directory / "report.html"
+
+    def report(self) -> Any:
+        """Write the report if it is missing, then show it inline when running in Jupyter
+        (an IPython HTML display object); elsewhere return its path."""
+        if not self.report_path.is_file():
+            from reglab.report import write_report
+
+            write_report(self.directory)
+        try:
+            from IPython import get_ipython
+            from IPython.display import HTML
+        except ImportError:
+            return self.report_path
+        shell = get_ipython()
+        if shell is None or "IPKernelApp" not in getattr(shell, "config", {}):
+            return self.report_path
+        # an iframe keeps the report's styles off the notebook; its figures are inline PNGs
+        page = html.escape(self.report_path.read_text(encoding="utf-8"), quote=True)
+        frame = '<iframe srcdoc="{}" style="width:100%;height:900px;border:0"></iframe>'
+        return HTML(frame.format(page))
+
+    def plot(self, kind: PlotKind = "accuracy") -> Figure:
+        """A main figure as a matplotlib Figure: ``accuracy`` (mean test accuracy with 95%
+        CIs per arm) or ``curves`` (validation accuracy per epoch per arm)."""
+        from reglab.api.plots import plot_study
+
+        return plot_study(self.summary, self.epochs, kind)
 
 
 def run_study(
     spec: StudySpec | str | Path,
     out: str | Path | None = None,
     *,
+    overrides: Overrides | None = None,
+    arms: str | Sequence[str] | None = None,
+    baseline: str | None = None,
+    seeds: int | Sequence[int] | None = None,
+    epochs: int | None = None,
+    dataset: str | None = None,
+    data: str | Path | None = None,
+    device: str | None = None,
+    batch_size: int | None = None,
+    hidden: Sequence[int] | None = None,
+    train_subset: int | None = None,
+    margin: float | None = None,
+    allow_large: bool | None = None,
+    threads: int | None = None,
     quiet: bool = False,
     progress: Progress | None = None,
     report: bool = True,
 ) -> StudyResult:
-    """Train (or resume) a study, then write summary.json, comparisons.csv and the report."""
+    """Train (or resume) a study, then write summary.json, comparisons.csv and the report.
+
+        >>> run_study("examples/sweeps.toml", epochs=1, seeds=2, dataset="digits")
+
+    The keywords override the spec (as ``reglab run``'s options do; see :class:`Overrides`);
+    ``data`` is a user data file to add and train on; ``threads`` sets torch's CPU threads
+    (default: :func:`reglab.engine.default_threads`).
+    """
     if not isinstance(spec, StudySpec):
         spec = load_spec(spec)
+    given = Overrides(
+        arms=arms if arms is None or isinstance(arms, str) else tuple(arms),
+        baseline=baseline,
+        seeds=seeds if seeds is None or isinstance(seeds, int) else tuple(seeds),
+        epochs=epochs,
+        dataset=dataset_from_file(data) if data is not None else dataset,
+        device=device,
+        batch_size=batch_size,
+        hidden=None if hidden is None else tuple(hidden),
+        train_subset=train_subset,
+        margin=margin,
+        allow_large=allow_large,
+    )
+    spec = merge(overrides, given).apply(spec)
+    return run_spec(
+        spec, out, threads=threads, progress=progress or make_progress(quiet), report=report
+    )
+
+
+def run_spec(
+    spec: StudySpec,
+    out: str | Path | None,
+    *,
+    threads: int | None = None,
+    progress: Progress,
+    report: bool = True,
+) -> StudyResult:
+    """Run ``spec`` as given (no overrides) in ``out`` (default: :func:`default_out`)."""
     directory = Path(out) if out is not None else default_out(spec)
-    store = run_study_packs(spec, directory, progress or make_progress(quiet))
+    set_threads(threads)
+    try:
+        store = run_study_packs(spec, directory, progress)
+    finally:
+        if isinstance(progress, RichProgress):
+            progress.close()  # also after an error or Ctrl-C: give the terminal back
     # A finished study run again writes nothing (it may sit on a read-only disk).
     current = load_summary(store) if summary_is_current(store) else None
     if current is not None and current.margin != spec.analysis.margin:
         current = None  # another equivalence margin: the analysis is redone (no retraining)
     summary = current if current is not None else write_summary(store, margin=spec.analysis.margin)
-    html = directory / "report.html"
+    page = directory / "report.html"
     fresh = (
-        html.exists() and html.stat().st_mtime_ns >= (directory / SUMMARY_FILE).stat().st_mtime_ns
+        page.exists() and page.stat().st_mtime_ns >= (directory / SUMMARY_FILE).stat().st_mtime_ns
     )
     if report and not (current is not None and fresh):
         from reglab.report import write_report
 
         write_report(directory)
     return StudyResult(directory, summary)
+
+
+def classic_spec(dataset: str = "mnist", val_size: int | None = None) -> StudySpec:
+    """The notebook's experiment (MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs, 5 seeds,
+    none vs dropout=0.5) on ``dataset``; :class:`Overrides` change the rest."""
+    check_name(dataset)
+    data: dict[str, Any] = {"name": dataset}  # val_size: the spec's one default rule
+    data |= {"val_size": val_size} if val_size is not None else {}
+    return StudySpec.from_dict(
+        {
+            "name": "compare",  # a generic name: default_out names the folder by arms
+            "arms": ["none", "dropout=0.5"],
+            "seeds": 5,
+            "data": data,
+            "model": {"hidden": [512]},
+            "optimizer": {"lr": 1e-3},
+            "train": {"epochs": 10, "batch_size": 32, "device": "auto"},
+        },
+        where="the compare options",
+    )
 
 
 def compare_spec(
@@ -109,30 +240,20 @@ def compare_spec(
     margin: float | None = None,
     allow_large: bool = False,
 ) -> StudySpec:
-    """The classic notebook experiment as a spec (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32).
-
-    ``margin``: the equivalence margin in the metric's units (0.005 = 0.5 pp of accuracy);
-    ``allow_large`` lifts the sanity limits (reglab.study.budget)."""
-    check_name(dataset)
-    arm_list = parse_arms(list(arms) if not isinstance(arms, str) else arms)
-    data: dict[str, Any] = {"name": dataset}  # val_size: the spec's one default rule
-    data |= {"val_size": val_size} if val_size is not None else {}
-    data |= {"train_subset": train_subset} if train_subset is not None else {}
-    return StudySpec.from_dict(
-        {
-            "name": "compare",
-            "allow_large": allow_large,
-            "arms": arm_list,
-            "seeds": seeds,
-            "baseline": baseline,
-            "data": data,
-            "model": {"hidden": list(hidden)},
-            "optimizer": {"lr": lr},
-            "train": {"epochs": epochs, "batch_size": batch_size, "device": device},
-            **({} if margin is None else {"analysis": {"margin": margin}}),
-        },
-        where="the compare options",
-    )
+    """The classic notebook experiment as a spec (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32)."""
+    return Overrides(
+        arms=arms if isinstance(arms, str) else tuple(arms),
+        baseline=baseline,
+        seeds=seeds,
+        epochs=epochs,
+        device=device,
+        batch_size=batch_size,
+        hidden=tuple(hidden),
+        train_subset=train_subset,
+        lr=lr,
+        margin=margin,
+        allow_large=allow_large or None,
+    ).apply(classic_spec(dataset, val_size), where="the compare options")
 
 
 def compare(
@@ -141,14 +262,47 @@ def compare(
     seeds: int = 5,
     epochs: int = 10,
     dataset: str = "mnist",
+    data: str | Path | None = None,
     device: str = "auto",
+    batch_size: int = 32,
+    hidden: Sequence[int] = (512,),
+    lr: float = 1e-3,
+    val_size: int | None = None,
+    train_subset: int | None = None,
+    baseline: str | None = None,
+    margin: float | None = None,
+    allow_large: bool = False,
     out: str | Path | None = None,
+    threads: int | None = None,
     quiet: bool = False,
-    **options: Any,
+    progress: Progress | None = None,
 ) -> StudyResult:
-    """Run the classic comparison over ``seeds`` seeds; see :func:`compare_spec` options."""
-    spec = compare_spec(arms, seeds=seeds, epochs=epochs, dataset=dataset, device=device, **options)
-    return run_study(spec, out, quiet=quiet)
+    """Run the classic comparison over ``seeds`` seeds (``data``: a user data file to add
+    and use instead of ``dataset``); see :func:`compare_spec` for the options."""
+    spec = compare_spec(
+        arms,
+        seeds=seeds,
+        epochs=epochs,
+        dataset=dataset_from_file(data) if data is not None else dataset,
+        device=device,
+        batch_size=batch_size,
+        hidden=hidden,
+        lr=lr,
+        val_size=val_size,
+        train_subset=train_subset,
+        baseline=baseline,
+        margin=margin,
+        allow_large=allow_large,
+    )
+    return run_spec(spec, out, threads=threads, progress=progress or make_progress(quiet))
+
+
+def merge(first: Overrides | None, then: Overrides) -> Overrides:
+    """``first`` with every field ``then`` sets (not None) replaced by ``then``'s."""
+    if first is None:
+        return then
+    changes = {f.name: getattr(then, f.name) for f in dataclasses.fields(then)}
+    return dataclasses.replace(first, **{k: v for k, v in changes.items() if v is not None})
 
 
 def default_out(spec: StudySpec, root: str | Path = "runs") -> Path:
@@ -185,23 +339,5 @@ def _free_or_same(folder: Path, spec: StudySpec) -> bool:
 
 
 def with_overrides(spec: StudySpec, **changes: Any) -> StudySpec:
-    """A spec with CLI overrides applied (None means: keep the spec's value)."""
-    train = {k: v for k, v in changes.items() if k in ("epochs", "device") and v is not None}
-    top = {k: v for k, v in changes.items() if k in ("seeds", "arms") and v is not None}
-    data = spec.to_dict()
-    if changes.get("allow_large"):
-        data["allow_large"] = True
-    data["train"] = {**data["train"], **train}
-    if "seeds" in top:
-        data["seeds"] = top["seeds"]
-    if "arms" in top:
-        data["arms"] = parse_arms(top["arms"])
-    if changes.get("margin") is not None:
-        data["analysis"] = {"margin": changes["margin"]}
-    if changes.get("dataset") is not None:
-        name = changes["dataset"]
-        check_name(name)
-        data["data"] = dataclasses.replace(
-            spec.data, name=name, val_size=SUGGESTED_VAL_SIZE.get(name, spec.data.val_size)
-        ).to_dict()
-    return StudySpec.from_dict(data, where="the spec with command-line overrides")
+    """A spec with CLI overrides applied (None keeps the spec's value): :class:`Overrides`."""
+    return Overrides(**changes).apply(spec)

@@ -4,10 +4,11 @@
     reglab data info mnist                   # split sizes, class counts, checksum
     reglab --debug ...                       # show tracebacks for errors
 
-Errors that reglab raises on purpose (:class:`reglab.errors.ReglabError`) and faults of the
-machine (any ``OSError``: a full disk, a read-only folder, no permission) print as one line
-on stderr with exit status 2; ``--debug`` shows the traceback instead. Files are written
-atomically, so such a fault loses nothing already saved.
+Exit codes (stable): 0 ok; 2 bad input or a fault of the machine (a
+:class:`reglab.errors.ReglabError`, a usage error, or any ``OSError``: a full disk, a read-only
+folder, no permission), printed as one line on stderr (``--debug`` shows the traceback); 130
+interrupted (Ctrl-C; a study prints the command that resumes it); 1 a bug (the traceback is
+printed). Files are written atomically, so a fault loses nothing already saved.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     # parses the line, so every subcommand accepts it without declaring it.
     state.debug = "--debug" in args
     args = [a for a in args if a != "--debug"]
+    state.argv = list(args)
     try:
         # standalone mode: typer itself reports usage errors (exit 2) and --help (exit 0)
         app(args=args, prog_name="reglab", standalone_mode=True)

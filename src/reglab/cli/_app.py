@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import typer
+import typer.core
 
 __all__ = ["FLAG", "app", "state"]
 
@@ -12,6 +14,7 @@ __all__ = ["FLAG", "app", "state"]
 @dataclass
 class _State:
     debug: bool = False
+    argv: list[str] = field(default_factory=list)  # the command line (for resume hints)
 
 
 state = _State()
@@ -27,6 +30,17 @@ app = typer.Typer(
 
 # A flag takes no value: an empty metavar keeps Typer from printing "<bool>" after it in --help.
 FLAG = ""
+
+
+def _flag_type(self: typer.core.TyperOption, ctx: Any) -> str | None:
+    """Typer's own flags (--help, --install-completion) have no metavar to set: show none."""
+    if self.is_flag and self.metavar is None:
+        return ""
+    return _typer_type(self, ctx)
+
+
+_typer_type = typer.core.TyperOption.display_type_rich
+typer.core.TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 
 def _version(show: bool) -> None:
@@ -79,3 +93,11 @@ app.command("report")(report_command)
 from reglab.cli.learning_curve import learning_curve_command  # noqa: E402
 
 app.command("learning-curve")(learning_curve_command)
+
+from reglab.cli.ls import ls_command  # noqa: E402
+
+app.command("ls")(ls_command)
+
+from reglab.cli.diff import diff_command  # noqa: E402
+
+app.command("diff")(diff_command)

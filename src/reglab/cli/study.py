@@ -11,18 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from reglab.arms import ARM_KEYS
+from reglab.cli._app import FLAG
+from reglab.cli.options import HELP, execute
 
 if TYPE_CHECKING:
     from reglab.analysis.results import StudySummary
     from reglab.api.study import StudyResult
 
 __all__ = ["compare_command", "run_command", "techniques_command"]
-
-_ARMS_HELP = (
-    "Comma-separated arms: none, dropout=0.5, indrop=0.2, l1=1e-5, l2=1e-4, wd=1e-4, "
-    "maxnorm=3, bn, es=3; combine with '+', e.g. dropout=0.5+bn. The first arm is the "
-    "baseline unless --baseline names another."
-)
 
 _MARGIN_HELP = (
     "Equivalence margin in percentage points (default 0.5): an arm is called 'equivalent "
@@ -32,29 +28,24 @@ _MARGIN_HELP = (
 
 
 def compare_command(
-    arms: str = typer.Option("none,dropout=0.5", "--arms", help=_ARMS_HELP),
-    seeds: int = typer.Option(5, "--seeds", help="Seeds per arm (paired across arms)."),
-    epochs: int = typer.Option(10, "--epochs", help="Training epochs per run."),
-    dataset: str = typer.Option("mnist", "--dataset", help="mnist, digits or synthetic."),
-    device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
-    out: Path | None = typer.Option(
-        None,
-        "--out",
-        help="Study directory (default: runs/...). Running the same command again resumes it.",
-    ),
-    baseline: str | None = typer.Option(
-        None, "--baseline", help="The arm others are compared with (default: the first)."
-    ),
-    batch_size: int = typer.Option(32, "--batch-size", help="Minibatch size."),
-    hidden: str = typer.Option("512", "--hidden", help="Hidden widths, e.g. 512 or 256,128."),
-    train_subset: int | None = typer.Option(
-        None, "--train-subset", help="Train on only this many examples (overfitting studies)."
-    ),
+    arms: str = typer.Option("none,dropout=0.5", "--arms", help=HELP["arms"]),
+    seeds: int = typer.Option(5, "--seeds", help=HELP["seeds"]),
+    epochs: int = typer.Option(10, "--epochs", help=HELP["epochs"]),
+    dataset: str = typer.Option("mnist", "--dataset", help=HELP["dataset"]),
+    data: Path | None = typer.Option(None, "--data", help=HELP["data"]),
+    device: str = typer.Option("auto", "--device", help=HELP["device"]),
+    out: Path | None = typer.Option(None, "--out", help=HELP["out"]),
+    baseline: str | None = typer.Option(None, "--baseline", help=HELP["baseline"]),
+    batch_size: int = typer.Option(32, "--batch-size", help=HELP["batch_size"]),
+    hidden: str = typer.Option("512", "--hidden", help=HELP["hidden"]),
+    train_subset: int | None = typer.Option(None, "--train-subset", help=HELP["train_subset"]),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     allow_large: bool = typer.Option(
-        False, "--allow-large", metavar="", help="Lift the sanity limits on a study's size."
+        False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    threads: int | None = typer.Option(None, "--threads", help=HELP["threads"]),
+    as_json: bool = typer.Option(False, "--json", metavar=FLAG, help=HELP["json"]),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar=FLAG, help=HELP["quiet"]),
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
     over several seeds and say whether each arm differs from the baseline.
@@ -62,60 +53,78 @@ def compare_command(
     Examples:
       reglab compare                     # none vs dropout=0.5, 5 seeds
       reglab compare --arms none,l2=1e-4,bn --seeds 10 --epochs 20
-      reglab compare --dataset digits --epochs 5 --out runs/digits
+      reglab compare --dataset digits --epochs 5 --out runs/digits --json
+      reglab compare --data my_data.npz --device cuda:1
     """
-    from reglab.api.study import compare_spec, run_study  # heavy (torch): import on use
+    from reglab.api import Overrides, classic_spec, dataset_from_file  # heavy: import on use
+    from reglab.api.overrides import parse_hidden
 
-    spec = compare_spec(
-        arms,
+    name = dataset_from_file(data) if data is not None else dataset
+    overrides = Overrides(
+        arms=arms,
+        baseline=baseline,
         seeds=seeds,
         epochs=epochs,
-        dataset=dataset,
         device=device,
         batch_size=batch_size,
-        hidden=_widths(hidden),
-        baseline=baseline,
+        hidden=parse_hidden(hidden, "compare"),
         train_subset=train_subset,
         margin=_margin(margin),
-        allow_large=allow_large,
+        allow_large=allow_large or None,
     )
-    _show(run_study(spec, out, quiet=quiet))
+    spec = overrides.apply(classic_spec(name), where="the compare options")
+    execute(spec, out, threads=threads, quiet=quiet, as_json=as_json, show=_show)
 
 
 def run_command(
     spec_file: Path = typer.Argument(..., help="A TOML study spec (see examples/)."),
-    out: Path | None = typer.Option(None, "--out", help="Study directory (default: runs/...)."),
-    seeds: int | None = typer.Option(None, "--seeds", help="Override the spec's seed count."),
-    epochs: int | None = typer.Option(None, "--epochs", help="Override the spec's epochs."),
+    out: Path | None = typer.Option(None, "--out", help=HELP["out"]),
     arms: str | None = typer.Option(None, "--arms", help="Override the spec's arms."),
+    baseline: str | None = typer.Option(None, "--baseline", help=HELP["baseline"]),
+    seeds: int | None = typer.Option(None, "--seeds", help="Override the spec's seeds: 0..N-1."),
+    epochs: int | None = typer.Option(None, "--epochs", help="Override the spec's epochs."),
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
-    device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
+    data: Path | None = typer.Option(None, "--data", help=HELP["data"]),
+    device: str | None = typer.Option(None, "--device", help=HELP["device"]),
+    batch_size: int | None = typer.Option(None, "--batch-size", help=HELP["batch_size"]),
+    hidden: str | None = typer.Option(None, "--hidden", help=HELP["hidden"]),
+    train_subset: int | None = typer.Option(None, "--train-subset", help=HELP["train_subset"]),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     allow_large: bool = typer.Option(
-        False, "--allow-large", metavar="", help="Lift the sanity limits on a study's size."
+        False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
     ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    threads: int | None = typer.Option(None, "--threads", help=HELP["threads"]),
+    as_json: bool = typer.Option(False, "--json", metavar=FLAG, help=HELP["json"]),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar=FLAG, help=HELP["quiet"]),
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
 
+    Options override the spec (the same overrides as `reglab compare` and run_study()).
+
     Examples:
       reglab run examples/ablation.toml
-      reglab run examples/ablation.toml --seeds 3 --epochs 2 --dataset digits
+      reglab run examples/sweeps.toml --seeds 2 --epochs 1 --dataset digits
+      reglab run examples/classic.toml --hidden 256,128 --batch-size 128 --json > summary.json
     """
-    from reglab.api.study import run_study, with_overrides
+    from reglab.api import Overrides, dataset_from_file  # heavy (torch): import on use
+    from reglab.api.overrides import parse_hidden
     from reglab.study import load_spec
 
-    spec = with_overrides(
-        load_spec(spec_file),
+    spec = load_spec(spec_file)
+    overrides = Overrides(
+        arms=arms,
+        baseline=baseline,
         seeds=seeds,
         epochs=epochs,
-        arms=arms,
-        dataset=dataset,
+        dataset=dataset_from_file(data) if data is not None else dataset,
         device=device,
+        batch_size=batch_size,
+        hidden=None if hidden is None else parse_hidden(hidden, "run"),
+        train_subset=train_subset,
         margin=_margin(margin),
-        allow_large=allow_large,
+        allow_large=allow_large or None,
     )
-    _show(run_study(spec, out, quiet=quiet))
+    execute(overrides.apply(spec), out, threads=threads, quiet=quiet, as_json=as_json, show=_show)
 
 
 def _margin(pp: float | None) -> float | None:
@@ -141,18 +150,6 @@ def techniques_command() -> None:
     Console().print(table)
 
 
-def _widths(text: str) -> tuple[int, ...]:
-    from reglab.errors import invalid
-
-    try:
-        widths = tuple(int(w) for w in text.split(","))
-    except ValueError:
-        raise invalid(
-            "hidden", "compare", "comma-separated integers such as 512 or 256,128", text
-        ) from None
-    return widths
-
-
 def _show(result: StudyResult) -> None:
     """The verdict table (the report's numbers, formatted as the report writes them), the
     report's one-paragraph answer, and where the results are."""
@@ -163,7 +160,7 @@ def _show(result: StudyResult) -> None:
         console = Console(width=130)
     console.print(_verdict_table(result.summary))
     console.print(answer(result.summary), markup=False, highlight=False)
-    console.print(f"results: {result.directory}  (report: {result.report})")
+    console.print(f"results: {result.directory}  (report: {result.report_path})")
 
 
 def _verdict_table(s: StudySummary) -> Table:

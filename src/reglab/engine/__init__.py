@@ -8,7 +8,7 @@ finish.py (the final test), checkpoint.py, records.py (EpochRecord, RunResult). 
 trains any ``reglab.models.PackedModel`` and imports nothing below it in DESIGN.md's layers.
 """
 
-from reglab.engine.device import resolve_device
+from reglab.engine.device import default_threads, resolve_device, set_threads
 from reglab.engine.records import HIST_EDGES, EpochRecord, RunResult
 from reglab.engine.state import Member, TrainerState
 from reglab.engine.step import GraphMode, StepPath, select_step
@@ -23,8 +23,10 @@ __all__ = [
     "RunResult",
     "StepPath",
     "TrainerState",
+    "default_threads",
     "resolve_device",
     "select_step",
+    "set_threads",
     "train_pack",
 ]
 

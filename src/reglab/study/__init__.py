@@ -17,7 +17,14 @@ from reglab.study.executors import (
 )
 from reglab.study.experiments import Experiment, StudyExperiment
 from reglab.study.plan import PlannedPack, PlannedRun, plan_study
-from reglab.study.progress import LogProgress, Progress, QuietProgress, make_progress
+from reglab.study.progress import (
+    LogProgress,
+    Outlook,
+    Progress,
+    QuietProgress,
+    RichProgress,
+    make_progress,
+)
 from reglab.study.runner import Ran, run_plan, run_study_packs
 from reglab.study.spec import StudySpec, Sweep, load_spec
 
@@ -27,6 +34,7 @@ __all__ = [
     "JobEvents",
     "LocalExecutor",
     "LogProgress",
+    "Outlook",
     "PackJob",
     "PackOutcome",
     "PackSetup",
@@ -35,6 +43,7 @@ __all__ = [
     "Progress",
     "QuietProgress",
     "Ran",
+    "RichProgress",
     "StudyExperiment",
     "StudySpec",
     "Sweep",

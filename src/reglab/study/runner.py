@@ -38,7 +38,7 @@ from reglab.study.experiments.base import Experiment
 from reglab.study.experiments.study import StudyExperiment
 from reglab.study.manifest import check_same_data, data_identity, manifest
 from reglab.study.plan import PlannedPack, free_bytes
-from reglab.study.progress import Progress, QuietProgress
+from reglab.study.progress import Outlook, Progress, QuietProgress
 from reglab.study.spec import StudySpec
 
 __all__ = ["Ran", "run_plan", "run_study_packs"]
@@ -103,7 +103,7 @@ def run_plan(
     )
     store.write_json("manifest.json", info)  # this session is on record before any training
     store.write_targets(data.y_test.cpu().numpy())
-    progress.start(len(plan), sum(len(p.runs) for p in plan), setup.train.epochs, done)
+    progress.start(_outlook(store, plan, setup.train.epochs))
     torch.use_deterministic_algorithms(setup.train.deterministic)
     executor = executor or LocalExecutor(data, device)
     events = _Events(store, progress)
@@ -136,11 +136,26 @@ class _Events:
         arms = list(dict.fromkeys(r.arm.name for r in runs))
         self.progress.pack(job.index, ", ".join(arms), len(runs))
 
+    def steps(self, job: PackJob, done: int, total: int) -> None:
+        self.progress.steps(done, total)
+
     def epoch(self, job: PackJob, epoch: int, records: list[EngineEpoch | None]) -> None:
         self.progress.epoch(epoch, records)
 
     def checkpoint(self, job: PackJob, state: dict[str, Any]) -> None:
         self.store.save_checkpoint(job.index, state)
+
+
+def _outlook(store: StudyDir, plan: list[PlannedPack], epochs: int) -> Outlook:
+    """The session ahead: packs, runs, epochs, and which packs a resume reuses."""
+    done = [k for k, p in enumerate(plan, start=1) if store.pack_done(p.index)]
+    return Outlook(
+        packs=len(plan),
+        runs=sum(len(p.runs) for p in plan),
+        epochs=epochs,
+        done=tuple(done),
+        runs_done=sum(len(plan[k - 1].runs) for k in done),
+    )
 
 
 def _save(store: StudyDir, outcome: PackOutcome, info: dict[str, Any]) -> None:

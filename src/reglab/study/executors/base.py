@@ -69,9 +69,12 @@ class PackOutcome:
 
 
 class JobEvents(Protocol):
-    """The driver's side of a running job: progress and checkpoints (called in order)."""
+    """The driver's side of a running job: progress and checkpoints (called in order).
+
+    ``steps`` reports training steps within the current epoch (``done`` of ``total``)."""
 
     def started(self, job: PackJob) -> None: ...
+    def steps(self, job: PackJob, done: int, total: int) -> None: ...
     def epoch(self, job: PackJob, epoch: int, records: list[EngineEpoch | None]) -> None: ...
     def checkpoint(self, job: PackJob, state: dict[str, Any]) -> None: ...
 

@@ -33,7 +33,7 @@ def train_job(job: PackJob, data: Dataset, device: torch.device, events: JobEven
     events.started(job)
     start = time.perf_counter()
     while not trainer.done:
-        records = trainer.train_epoch()
+        records = trainer.train_epoch(lambda done, total: events.steps(job, done, total))
         events.checkpoint(job, trainer.state_dict())
         events.epoch(job, trainer.epoch, records)
     results = trainer.finish()

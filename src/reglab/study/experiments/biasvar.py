@@ -115,7 +115,7 @@ class BiasVarianceExperiment:
     @property
     def setup(self) -> PackSetup:
         s = self.spec
-        train = TrainConfig(epochs=s.epochs, batch_size=s.batch_size, device=s.device)  # type: ignore[arg-type]
+        train = TrainConfig(epochs=s.epochs, batch_size=s.batch_size, device=s.device)
         return PackSetup(s.data, s.model, s.optimizer, train)
 
     @property
