@@ -15,6 +15,8 @@ sizes' summaries side by side::
     runs/lc/n-1000/, n-5000/, ...      one study per size (spec.toml, runs.csv, summary.json)
     runs/lc/learning_curve.csv         one row per size and arm
     runs/lc/learning_curve.json        {"sizes", "arms", "baseline", "studies", "rows"}
+    runs/lc/report.html, report.md     the curve's page (``report=False`` skips it)
+    runs/lc/plots/*.png                accuracy and gap by size, edge over the baseline
 """
 
 from __future__ import annotations
@@ -69,9 +71,15 @@ class LearningCurveResult:
 
 
 def run_learning_curve(
-    spec: StudySpec, sizes: Sequence[int], out: str | Path, *, quiet: bool = False
+    spec: StudySpec,
+    sizes: Sequence[int],
+    out: str | Path,
+    *,
+    quiet: bool = False,
+    report: bool = True,
 ) -> LearningCurveResult:
-    """Run (or resume) ``spec`` at every training-set size, then write the curve's table.
+    """Run (or resume) ``spec`` at every training-set size, then write the curve's table and
+    (with ``report``) its page: report.html, report.md and plots/ at the curve's root.
 
     Sizes are checked before any training: ints >= 10 (and >= the number of classes), no
     repeats, none larger than the training set (the data layer says how large it is).
@@ -89,6 +97,10 @@ def run_learning_curve(
         rows.extend(_rows(size, result.summary))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     _write(root, curve.base, list(curve.sizes), studies, table)
+    if report:
+        from reglab.report import write_report  # matplotlib only when a report is written
+
+        write_report(root)
     return LearningCurveResult(root, table, studies)
 
 
