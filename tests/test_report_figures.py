@@ -9,6 +9,7 @@ figures and a note), and a learning curve's page (its figures, and ``reglab repo
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,6 +118,16 @@ def small_study(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 def test_few_arms_figures_keep_legends_and_labels_whole(small_study: Path) -> None:
     shots = _shots(load_inputs(small_study))
     assert {s.name.split(" ")[0] for s in shots} >= {"learning_curves", "weight_histograms"}
+    _assert_clean(shots)
+
+
+@pytest.mark.parametrize("technique", ["l2", "dropout"])
+def test_bias_variance_figure_is_laid_out(tmp_path: Path, technique: str) -> None:
+    from tests.test_report import _biasvar
+
+    (tmp_path / "biasvar.json").write_text(json.dumps(_biasvar(technique)))
+    shots = _shots(load_inputs(tmp_path))
+    assert [s.name.split(" ")[0] for s in shots] == ["biasvar_curve"]
     _assert_clean(shots)
 
 

@@ -253,7 +253,7 @@ def _size_axis(ax: Axes, sizes: tuple[int, ...]) -> None:
 
 def _offset(sizes: list[int], i: int, count: int) -> list[float]:
     """Arms side by side around each size (a few % apart on the log axis), so CIs don't hide."""
-    shift = 10 ** (0.012 * (i - (count - 1) / 2))
+    shift = 10 ** (0.02 * (i - (count - 1) / 2))
     return [n * shift for n in sizes]
 
 
