@@ -69,6 +69,11 @@ class LearningCurveResult:
     table: pd.DataFrame
     studies: dict[int, Path]
 
+    @property
+    def report(self) -> Path:
+        """The curve's page (written unless ``run_learning_curve(..., report=False)``)."""
+        return self.directory / "report.html"
+
 
 def run_learning_curve(
     spec: StudySpec,
