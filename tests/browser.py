@@ -10,7 +10,10 @@ no WebDriver, no port, no extra package. The checks:
 1. console errors: uncaught exceptions, ``console.error``/``assert``, and error entries of
    the browser log, which include every failed resource load ("Failed to load resource");
 2. every ``<img>`` decoded: ``complete && naturalWidth > 0``;
-3. a full-page PNG screenshot written to ``screenshot``.
+3. every ``<img>`` shown at its natural size, not shrunk to fit (``scaled_images``: a figure
+   wider than the page's column would have its text scaled down), and the page no wider than
+   the 1280 px window (``overflow_x``: px of horizontal overflow, 0 when none);
+4. a full-page PNG screenshot written to ``screenshot``.
 
 `make browser` installs Debian's ``chromium`` where it can; :func:`find_chromium` returns None
 when there is none, and tests skip with :data:`NO_CHROMIUM`.
@@ -51,6 +54,11 @@ FLAGS = (
     "--hide-scrollbars",
     "--window-size=1280,900",
 )
+_SCALED_JS = (
+    "[...document.images].filter(i => i.naturalWidth > 0 && i.width < i.naturalWidth)"
+    ".map(i => `${i.alt.slice(0, 60)}: ${i.naturalWidth} px shown at ${i.width} px`)"
+)
+_OVERFLOW_JS = "document.documentElement.scrollWidth - window.innerWidth"
 _IMAGES_JS = (
     "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0))"
     ".map(i => (i.getAttribute('src') || '(no src)').slice(0, 120))"
@@ -59,11 +67,14 @@ _IMAGES_JS = (
 
 @dataclass
 class PageCheck:
-    """What Chromium saw: console errors, images that did not decode, the screenshot."""
+    """What Chromium saw: console errors, images that did not decode or were shrunk, how far
+    the page overflows the window sideways, the screenshot."""
 
     url: str
     errors: list[str] = field(default_factory=list)
     broken_images: list[str] = field(default_factory=list)
+    scaled_images: list[str] = field(default_factory=list)
+    overflow_x: int = 0
     image_count: int = 0
     screenshot: Path | None = None
 
@@ -93,6 +104,8 @@ def check_page(html: Path, screenshot: Path, timeout: float = 60.0) -> PageCheck
         result = PageCheck(url=url, errors=[_describe(e) for e in cdp.events if _is_error(e)])
         result.image_count = cdp.evaluate("document.images.length", session)
         result.broken_images = cdp.evaluate(_IMAGES_JS, session)
+        result.scaled_images = cdp.evaluate(_SCALED_JS, session)
+        result.overflow_x = max(0, int(cdp.evaluate(_OVERFLOW_JS, session)))
         metrics = cdp.call("Page.getLayoutMetrics", session=session)
         size = metrics["cssContentSize"]
         shot = cdp.call(

@@ -36,6 +36,19 @@ def report_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def report_curve(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`reglab learning-curve` on digits in seconds (2 arms x 2 seeds x sizes 100, 300 x 1
+    epoch), with its report.html; tests that use it are marked xdist_group("report_curve")."""
+    from reglab.cli import main
+
+    out = tmp_path_factory.mktemp("report-curve") / "lc"
+    args = ["learning-curve", "--dataset", "digits", "--arms", "none,dropout=0.5"]
+    args += ["--seeds", "2", "--epochs", "1", "--hidden", "8", "--device", "cpu"]
+    assert main([*args, "--sizes", "100,300", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
 def copy_study(study: Path, dst: Path) -> Path:
     """A private, writable copy of a study directory."""
     shutil.copytree(study, dst)

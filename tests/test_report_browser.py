@@ -1,7 +1,9 @@
 """report.html as a reader sees it: opened in headless Chromium (see tests/browser.py).
 
-Checks: no console errors (script errors, failed resource loads), every <img> decoded, and a
-full-page screenshot saved under test-artifacts/ for a human to look at. Skipped, saying why,
+Checks at a 1280 px window: no console errors (script errors, failed resource loads), every
+<img> decoded and shown at its natural width (no figure shrunk to fit), no horizontal
+overflow, and a full-page screenshot saved under test-artifacts/ for a human to look at (what
+is inside each figure is checked in tests/test_report_figures.py). Skipped, saying why,
 only where no Chromium can be found (`make browser` installs it as root). The report is
 written on a copy of the session's small digits study (``report_study`` in conftest.py).
 """
@@ -65,6 +67,7 @@ def test_harness_passes_a_clean_self_contained_page(tmp_path: Path) -> None:
     html.write_text(page(f'<h1>Study</h1><img alt="plot" src="data:image/png;base64,{image}">'))
     result = checked(html, "harness-clean")
     assert result.errors == [] and result.broken_images == [] and result.image_count == 1
+    assert result.scaled_images == [] and result.overflow_x == 0
 
 
 def test_harness_catches_console_errors_and_broken_images(tmp_path: Path) -> None:
@@ -98,5 +101,34 @@ def test_report_opens_clean_in_chromium(report_study: Path, tmp_path: Path) -> N
 
     result = checked(html, "report")
     print(f"report: {result.image_count} images")
+    _assert_whole(result, html, images=7)
+
+
+def _assert_whole(result: PageCheck, html: Path, images: int) -> None:
     assert result.errors == [], f"console errors in {html}: {result.errors}"
     assert result.broken_images == [], f"images that did not decode: {result.broken_images}"
+    assert result.image_count == images
+    assert result.scaled_images == [], f"figures shrunk to fit: {result.scaled_images}"
+    assert result.overflow_x == 0, f"{html} overflows the 1280 px window by {result.overflow_x} px"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("report_curve")
+def test_learning_curve_page_opens_clean_in_chromium(report_curve: Path, tmp_path: Path) -> None:
+    root = copy_study(report_curve, tmp_path / "lc")
+    result = checked(root / "report.html", "learning-curve-report")
+    _assert_whole(result, root / "report.html", images=2)
+
+
+def test_harness_reports_shrunk_figures_and_overflow(tmp_path: Path) -> None:
+    image = base64.b64encode(png(1600, 20)).decode()
+    html = tmp_path / "wide.html"
+    html.write_text(
+        page(
+            f'<img style="max-width: 100%" alt="wide" src="data:image/png;base64,{image}">'
+            '<div style="width: 1500px">wide</div>'
+        )
+    )
+    result = checked(html, "harness-wide")
+    assert result.scaled_images and result.scaled_images[0].startswith("wide: 1600 px shown at")
+    assert result.overflow_x > 200

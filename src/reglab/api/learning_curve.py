@@ -15,6 +15,8 @@ sizes' summaries side by side::
     runs/lc/n-1000/, n-5000/, ...      one study per size (spec.toml, runs.csv, summary.json)
     runs/lc/learning_curve.csv         one row per size and arm
     runs/lc/learning_curve.json        {"sizes", "arms", "baseline", "studies", "rows"}
+    runs/lc/report.html, report.md     the curve's page (``report=False`` skips it)
+    runs/lc/plots/*.png                accuracy and gap by size, edge over the baseline
 """
 
 from __future__ import annotations
@@ -67,11 +69,22 @@ class LearningCurveResult:
     table: pd.DataFrame
     studies: dict[int, Path]
 
+    @property
+    def report(self) -> Path:
+        """The curve's page (written unless ``run_learning_curve(..., report=False)``)."""
+        return self.directory / "report.html"
+
 
 def run_learning_curve(
-    spec: StudySpec, sizes: Sequence[int], out: str | Path, *, quiet: bool = False
+    spec: StudySpec,
+    sizes: Sequence[int],
+    out: str | Path,
+    *,
+    quiet: bool = False,
+    report: bool = True,
 ) -> LearningCurveResult:
-    """Run (or resume) ``spec`` at every training-set size, then write the curve's table.
+    """Run (or resume) ``spec`` at every training-set size, then write the curve's table and
+    (with ``report``) its page: report.html, report.md and plots/ at the curve's root.
 
     Sizes are checked before any training: ints >= 10 (and >= the number of classes), no
     repeats, none larger than the training set (the data layer says how large it is).
@@ -89,6 +102,10 @@ def run_learning_curve(
         rows.extend(_rows(size, result.summary))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     _write(root, curve.base, list(curve.sizes), studies, table)
+    if report:
+        from reglab.report import write_report  # matplotlib only when a report is written
+
+        write_report(root)
     return LearningCurveResult(root, table, studies)
 
 

@@ -156,6 +156,8 @@ def _show(result: LearningCurveResult) -> None:
     console.print(table)
     root = result.directory
     console.print(f"curve: {root / 'learning_curve.csv'}  {root / 'learning_curve.json'}")
+    if (root / "report.html").is_file():
+        console.print(f"report: {root / 'report.html'}  {root / 'report.md'}")
     console.print(f"studies: {', '.join(str(p) for p in result.studies.values())}")
 
 

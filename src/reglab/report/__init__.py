@@ -2,16 +2,20 @@
 
     >>> from reglab.report import write_report
     >>> html, md = write_report("runs/quickstart")
+    >>> html, md = write_report("runs/lc")   # a learning curve's root: its own page
 
 Layout: :mod:`~reglab.report.document` (the engine: inputs -> Document -> files),
 :mod:`~reglab.report.blocks` (paragraphs, bullets, tables, images, sections),
 :mod:`~reglab.report.render` (HTML and Markdown), :mod:`~reglab.report.inputs` (what a report
-reads: summary.json as a StudySummary, runs, epochs, spec, manifest),
-:mod:`~reglab.report.numbers` (how every number is written, the CLI included),
+reads: summary.json as a StudySummary, runs, epochs, spec, manifest; :mod:`~reglab.report.curve`
+for a learning curve: each size's summary), :mod:`~reglab.report.numbers` (how every number is
+written, the CLI included; intervals clipped to valid values), :mod:`~reglab.report.notes`
+(what the report says about how numbers are shown, e.g. a clipped t-interval),
 :mod:`~reglab.report.plotting` (palette and shared plot pieces) and
 :mod:`~reglab.report.sections`, one module per section: the answer, setup and provenance,
 verdicts, learning curves, generalization gap, validation curves over strength, weights,
-early stopping, time, bias–variance (when biasvar.json is present) and what to choose.
+early stopping, time, bias–variance (when biasvar.json is present) and what to choose; a
+learning curve's page is :mod:`~reglab.report.sections.learning_curve`.
 Every sentence is computed from the study's numbers. The report reads summary.json and
 never writes it (the analysis step does: :func:`reglab.analysis.summary.write_summary`).
 """

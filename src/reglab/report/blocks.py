@@ -68,8 +68,10 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    """A whole report: its title, the one-paragraph answer above everything, the sections."""
+    """A whole report: its title, the one-paragraph answer above everything, the sections,
+    and notes on how numbers are shown (e.g. a CI clipped to valid values), below the answer."""
 
     title: str
     lead: str
     sections: list[Section]
+    notes: tuple[str, ...] = ()

@@ -9,6 +9,13 @@ state and no GUI backend); :func:`png` renders one to PNG bytes at 100 dpi::
     >>> fig = new_figure(6, 3)
     >>> ax = fig.subplots()
     >>> data = png(fig)  # b"\\x89PNG..."
+
+Layout rules every figure follows (tests/test_report_figures.py checks them on every figure
+of a report): constrained layout, and figures never narrower than :data:`MIN_WIDTH` so that
+a figure-level legend or x-label fits; legends outside the axes' data; epochs on integer ticks
+(:func:`integer_ticks`); a share's axis never past [0, 100]% (:func:`share_limits`) and its
+CIs clipped to it (:func:`point_ci`, :func:`band`). :func:`png` saves with a tight bounding
+box, so even a label that overflows is never cut.
 """
 
 from __future__ import annotations
@@ -19,26 +26,34 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from reglab.analysis.results import ArmSummary, Described
-from reglab.report.numbers import finite
+from reglab.report.numbers import SHARE, clip_interval, finite
 
 __all__ = [
     "DPI",
+    "MIN_WIDTH",
     "OKABE_ITO",
     "VERDICT_COLOURS",
     "StrengthAxis",
     "arm_rows",
+    "band",
     "bar_colour",
     "grid",
+    "integer_ticks",
+    "label_outer",
     "new_figure",
     "num",
+    "panel_size",
     "png",
     "point_ci",
     "row_height",
+    "share_limits",
     "strength_axis",
     "strength_label",
     "verdict_legend",
@@ -46,6 +61,7 @@ __all__ = [
 ]
 
 DPI = 100
+MIN_WIDTH = 6.4  # inches: a figure-level legend of three entries or a long x-label fits
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common form of
 # colour blindness.
 OKABE_ITO = {
@@ -74,9 +90,13 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def png(fig: Figure) -> bytes:
-    """The figure as PNG bytes; the figure is cleared afterwards to free its memory."""
+    """The figure as PNG bytes; the figure is cleared afterwards to free its memory.
+
+    The bounding box is tight (every label and legend inside, a small margin around): a
+    layout that overflows would widen the image rather than cut a word.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
+    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", pad_inches=0.05)
     fig.clear()
     return buf.getvalue()
 
@@ -90,6 +110,53 @@ def grid(fig: Figure, n: int, ncols: int = 4, share: bool = False) -> list[Axes]
     for ax in flat[n:]:
         ax.set_visible(False)
     return flat[:n]
+
+
+def label_outer(axes: list[Axes], ncols: int = 4) -> None:
+    """Tick labels only on the outer panels of a shared grid, as ``Axes.label_outer`` does,
+    but a panel with no panel below it (a short last row) keeps its x tick labels."""
+    cols = max(1, min(ncols, len(axes)))
+    for i, ax in enumerate(axes):
+        ax.label_outer()
+        if i + cols >= len(axes):
+            ax.xaxis.set_tick_params(which="both", labelbottom=True)
+
+
+def panel_size(
+    n: int, ncols: int = 4, width: float = 2.55, height: float = 2.3
+) -> tuple[float, float]:
+    """Figure size (inches) for ``n`` panels of ``width`` × ``height`` in rows of ``ncols``,
+    with room for a figure-level legend and labels; never narrower than :data:`MIN_WIDTH`."""
+    cols = max(1, min(ncols, n))
+    rows = math.ceil(max(1, n) / cols)
+    return max(MIN_WIDTH, width * cols + 0.4), height * rows + 0.7
+
+
+def integer_ticks(ax: Axes, axis: str = "x") -> None:
+    """Integer ticks only (epochs, counts): never 1.5 epochs."""
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+
+
+def share_limits(ax: Axes, axis: str = "y") -> None:
+    """Keep a percentage axis (of a share: accuracy, sparsity) inside [0, 100]."""
+    get, put = (ax.get_xlim, ax.set_xlim) if axis == "x" else (ax.get_ylim, ax.set_ylim)
+    lo, hi = get()
+    put(max(lo, 0.0), min(hi, 100.0))
+
+
+def band(
+    ax: Axes,
+    x: Sequence[float],
+    stats: Sequence[Described],
+    colour: str,
+    valid: tuple[float, float] = SHARE,
+    label: str = "95% CI over seeds",
+) -> None:
+    """Each stat's 95% CI, clipped to ``valid`` (in shares), as a band in percent."""
+    bounds = [clip_interval(s.ci95, valid) for s in stats]
+    lo = np.array([num(b[0]) for b in bounds]) * 100
+    hi = np.array([num(b[1]) for b in bounds]) * 100
+    ax.fill_between(list(x), lo, hi, color=colour, alpha=0.2, lw=0, label=label)
 
 
 @dataclass(frozen=True)
@@ -170,14 +237,18 @@ def verdict_legend(verdicts: list[str]) -> list[Line2D]:
     return [Line2D([], [], color=VERDICT_COLOURS[v], marker="o", ls="", label=v) for v in seen]
 
 
-def point_ci(ax: Axes, y: float, stat: Described, colour: str) -> None:
-    """A mean (point) and its 95% CI (line) at row ``y``, in percent."""
-    mean, lo, hi = (finite(v) for v in (stat.mean, *stat.ci95))
+def point_ci(
+    ax: Axes, y: float, stat: Described, colour: str, valid: tuple[float, float] = SHARE
+) -> None:
+    """A mean (point) and its 95% CI (line) at row ``y``, in percent; the CI is clipped to
+    ``valid`` (a share's [0, 1] by default; a difference's is ``numbers.DIFFERENCE``)."""
+    mean = finite(stat.mean)
+    lo, hi = clip_interval(stat.ci95, valid)
     if mean is None:
         return
     if lo is not None and hi is not None:
         ax.hlines(y, 100 * lo, 100 * hi, color=colour, lw=2)
-    ax.plot(100 * mean, y, "o", color=colour)
+    ax.plot(100 * mean, y, "o", color=colour, clip_on=False)
 
 
 def num(value: Any) -> float:

@@ -5,7 +5,7 @@ base64 PNG data URIs and the CSS is inline: the file opens from disk with no net
 runs no script. Markdown: every value is escaped too (HTML special characters become
 entities, Markdown punctuation is backslash-escaped), images are linked as plots/NAME.png::
 
-    >>> html = render_html("Report", "On digits ...", sections, source="runs/x")
+    >>> html = render_html(Document("Report", "On digits ...", sections), source="runs/x")
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 import reglab
-from reglab.report.blocks import Section
+from reglab.report.blocks import Document
 
 __all__ = ["md_escape", "render_html", "render_markdown"]
 
@@ -67,24 +67,25 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return env
 
 
-def _context(title: str, answer: str, sections: list[Section], source: str) -> dict[str, Any]:
+def _context(document: Document, source: str) -> dict[str, Any]:
     return {
-        "title": title,
-        "answer": answer,
-        "sections": sections,
+        "title": document.title,
+        "answer": document.lead,
+        "notes": document.notes,
+        "sections": document.sections,
         "source": source,
         "version": reglab.__version__,
     }
 
 
-def render_html(title: str, answer: str, sections: list[Section], source: str) -> str:
+def render_html(document: Document, source: str) -> str:
     """The self-contained report.html."""
     template = _environment(autoescape=True).get_template("report.html.j2")
-    return template.render(_context(title, answer, sections, source))
+    return template.render(_context(document, source))
 
 
-def render_markdown(title: str, answer: str, sections: list[Section], source: str) -> str:
+def render_markdown(document: Document, source: str) -> str:
     """report.md: the same text and tables; images as links to plots/NAME.png."""
     template = _environment(autoescape=False).get_template("report.md.j2")
-    text = template.render(_context(title, answer, sections, source))
+    text = template.render(_context(document, source))
     return text.rstrip() + "\n"

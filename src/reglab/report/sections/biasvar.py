@@ -195,5 +195,6 @@ def biasvar_curve(biasvar: dict[str, Any]) -> bytes:
         fontsize=10,
     )
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
+    # Beside the axes, not over the curves (they cross, so no corner stays free).
+    fig.legend(frameon=False, loc="outside right upper")
     return png(fig)

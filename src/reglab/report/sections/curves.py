@@ -12,7 +12,16 @@ from matplotlib.patches import Patch
 from reglab.report.blocks import Image, Paragraph, Section
 from reglab.report.inputs import ReportInputs
 from reglab.report.numbers import pp
-from reglab.report.plotting import OKABE_ITO, grid, new_figure, png
+from reglab.report.plotting import (
+    OKABE_ITO,
+    grid,
+    integer_ticks,
+    label_outer,
+    new_figure,
+    panel_size,
+    png,
+    share_limits,
+)
 
 __all__ = ["curves_note", "learning_curves", "section"]
 
@@ -50,10 +59,8 @@ def curves_note(inputs: ReportInputs) -> list[str]:
 def learning_curves(epochs: pd.DataFrame, arms: list[str]) -> bytes:
     """One panel per arm: train (eval mode) and validation accuracy per epoch, min–max band."""
     shown = [a for a in arms if (epochs["arm"] == a).any()]
-    cols = min(4, len(shown))
-    rows = -(-len(shown) // cols)
-    fig = new_figure(3.0 * cols + 0.4, 2.3 * rows + 0.6)
-    axes = grid(fig, len(shown), cols, share=True)
+    fig = new_figure(*panel_size(len(shown)))
+    axes = grid(fig, len(shown), 4, share=True)
     for ax, arm in zip(axes, shown, strict=True):
         per_epoch = epochs[epochs["arm"] == arm].groupby("epoch")
         for column, colour, label in (
@@ -65,10 +72,12 @@ def learning_curves(epochs: pd.DataFrame, arms: list[str]) -> bytes:
             ax.plot(stats.index, stats["mean"], color=colour, marker="o", ms=3, label=label)
         ax.set_title(arm, fontsize=10)
         ax.grid(alpha=0.3)
+    label_outer(axes, 4)
     for ax in axes:
-        ax.label_outer()
-    fig.supxlabel("epoch")
-    fig.supylabel("accuracy (%)")
+        integer_ticks(ax, "x")  # epochs: 1, 2, 3, never 1.5
+    share_limits(axes[0], "y")  # axes share y: accuracy stays within [0, 100]%
+    fig.supxlabel("epoch", fontsize=10)
+    fig.supylabel("accuracy (%)", fontsize=10)
     handles, labels = axes[0].get_legend_handles_labels()
     band = Patch(color=OKABE_ITO["grey"], alpha=0.4)
     fig.legend(

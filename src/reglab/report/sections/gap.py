@@ -15,7 +15,7 @@ from typing import Any
 from reglab.analysis.results import ArmSummary, Paired
 from reglab.report.blocks import Image, Paragraph, Section
 from reglab.report.inputs import ReportInputs
-from reglab.report.numbers import finite, interval_pp, plain_pp, pp
+from reglab.report.numbers import DIFFERENCE, SHARE, finite, interval_pp, plain_pp, pp
 from reglab.report.plotting import (
     OKABE_ITO,
     VERDICT_COLOURS,
@@ -24,6 +24,7 @@ from reglab.report.plotting import (
     png,
     point_ci,
     row_height,
+    share_limits,
     verdict_legend,
     verdict_of,
 )
@@ -116,17 +117,20 @@ def accuracy_and_gap(inputs: ReportInputs) -> bytes:
     verdicts = [verdict_of(a, inputs.baseline) for a in arms]
     fig = new_figure(10.0, row_height(len(arms)) + 0.5)
     left, right = fig.subplots(1, 2, sharey=True)
-    for ax, metric, label in (
-        (left, "test_acc", "test accuracy (%)"),
-        (right, "gap", "generalization gap: train − test accuracy (pp)"),
+    for ax, metric, label, valid in (
+        (left, "test_acc", "test accuracy (%)", SHARE),
+        (right, "gap", "generalization gap: train − test (pp)", DIFFERENCE),
     ):
         base = finite(inputs.arm(inputs.baseline or names[0]).stat(metric).mean)
         if base is not None:
             ax.axvline(100 * base, color=OKABE_ITO["grey"], lw=1, ls="--")
         for i, (arm, verdict) in enumerate(zip(arms, verdicts, strict=True)):
-            point_ci(ax, i, arm.stat(metric), VERDICT_COLOURS.get(verdict, OKABE_ITO["grey"]))
+            point_ci(
+                ax, i, arm.stat(metric), VERDICT_COLOURS.get(verdict, OKABE_ITO["grey"]), valid
+            )
         ax.set_xlabel(label)
         arm_rows(ax, names)
+    share_limits(left, "x")
     left.set_title("mean and 95% CI over seeds (dashed: baseline)", fontsize=10)
     fig.legend(handles=verdict_legend(verdicts), loc="outside lower center", ncols=4, frameon=False)
     return png(fig)

@@ -21,12 +21,14 @@ from reglab.config import Regularization
 from reglab.errors import ConfigError
 from reglab.report.blocks import Block, Image, Paragraph, Section
 from reglab.report.inputs import ReportInputs
-from reglab.report.numbers import plain_pp
+from reglab.report.numbers import DIFFERENCE, SHARE, plain_pp
 from reglab.report.plotting import (
     OKABE_ITO,
+    band,
     new_figure,
     num,
     png,
+    share_limits,
     strength_axis,
     strength_label,
 )
@@ -87,24 +89,26 @@ def _shown(value: float) -> str:
 def validation_curve(inputs: ReportInputs, points: list[SweepPoint], technique: str) -> bytes:
     """Test accuracy and generalization gap against one technique's strength (95% CI band)."""
     axis = strength_axis([p.strength for p in points])
-    fig = new_figure(9.0, 3.4)
+    fig = new_figure(9.0, 3.6)
     left, right = fig.subplots(1, 2)
-    for ax, metric, label, colour in (
-        (left, "test_acc", "test accuracy (%)", OKABE_ITO["blue"]),
-        (right, "gap", "generalization gap (pp)", OKABE_ITO["orange"]),
+    for ax, metric, label, colour, valid in (
+        (left, "test_acc", "test accuracy (%)", OKABE_ITO["blue"], SHARE),
+        (right, "gap", "generalization gap (pp)", OKABE_ITO["orange"], DIFFERENCE),
     ):
         stats = [inputs.arm(p.arm).stat(metric) for p in points]
+        band(ax, axis.x, stats, colour, valid)
         mean = np.array([num(s.mean) for s in stats]) * 100
-        lo = np.array([num(s.ci95[0]) for s in stats]) * 100
-        hi = np.array([num(s.ci95[1]) for s in stats]) * 100
-        ax.fill_between(axis.x, lo, hi, color=colour, alpha=0.2, lw=0, label="95% CI over seeds")
         ax.plot(axis.x, mean, color=colour, marker="o", label="mean over seeds")
         axis.apply(ax, strength_label(technique))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, frameon=False)
+    share_limits(left, "y")
     left.set_title(f"test accuracy vs {technique}", fontsize=10)
     right.set_title(f"train − test accuracy vs {technique}", fontsize=10)
+    # One legend for both panels, above them: never over a band or a point.
+    fig.legend(
+        *left.get_legend_handles_labels(), loc="outside upper center", ncols=2, frameon=False
+    )
     return png(fig)
 
 

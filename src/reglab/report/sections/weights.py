@@ -14,15 +14,18 @@ from reglab.analysis.results import ArmSummary
 from reglab.engine import HIST_EDGES
 from reglab.report.blocks import Block, Image, Paragraph, Section
 from reglab.report.inputs import ReportInputs
-from reglab.report.numbers import finite, interval_pct, pct, plain_pp
+from reglab.report.numbers import SHARE, clip_interval, finite, interval_pct, pct, plain_pp
 from reglab.report.plotting import (
     OKABE_ITO,
     arm_rows,
     bar_colour,
     grid,
+    label_outer,
     new_figure,
+    panel_size,
     png,
     row_height,
+    share_limits,
 )
 from reglab.report.sections.gap import change, extremes, tested_changes
 
@@ -113,10 +116,10 @@ def weight_histograms(inputs: ReportInputs) -> bytes | None:
     if not shown:
         return None
     base = hists.get(inputs.baseline or "")
-    cols = min(4, len(shown))
-    fig = new_figure(3.0 * cols + 0.4, 2.1 * -(-len(shown) // cols) + 0.7)
+    fig = new_figure(*panel_size(len(shown), height=2.1))
     edges = _log_edges()
-    for ax, (name, hist) in zip(grid(fig, len(shown), cols, share=True), shown, strict=True):
+    axes = grid(fig, len(shown), 4, share=True)
+    for ax, (name, hist) in zip(axes, shown, strict=True):
         if base is not None and name != inputs.baseline:
             ax.stairs(100 * base, edges, color=OKABE_ITO["grey"], lw=1.2, label="baseline")
         ax.stairs(
@@ -127,9 +130,12 @@ def weight_histograms(inputs: ReportInputs) -> bytes | None:
             f"{name}: {100 * hist[edges[1:] <= _SPARSE_BELOW].sum():.1f}% < 1e-3", fontsize=9
         )
         ax.set_xticks([-9, -8, -6, -4, -2, 0], ["0", "1e-8", "1e-6", "1e-4", "1e-2", "1"])
-        ax.label_outer()
-    fig.supxlabel("|w| of kernel weights (log scale; dotted: sparsity threshold 1e-3)")
-    fig.supylabel("share of weights (%)")
+        ax.tick_params(axis="x", labelsize=8)
+    label_outer(axes, 4)
+    fig.supxlabel(
+        "|w| of kernel weights (log scale; dotted: the sparsity threshold 1e-3)", fontsize=10
+    )
+    fig.supylabel("share of weights (%)", fontsize=10)
     handles = [
         Line2D([], [], color=OKABE_ITO["blue"], lw=6, alpha=0.7, label="this arm"),
         Line2D([], [], color=OKABE_ITO["grey"], lw=1.2, label=f"baseline ({inputs.baseline})"),
@@ -148,11 +154,12 @@ def sparsity(inputs: ReportInputs) -> bytes:
         mean = finite(stat.mean)
         if mean is None:
             continue
-        lo, hi = (finite(v) for v in stat.ci95)
+        lo, hi = clip_interval(stat.ci95, SHARE)
         err = None if lo is None or hi is None else [[100 * (mean - lo)], [100 * (hi - mean)]]
         colour = bar_colour(arm.name, inputs.baseline)
         ax.barh(i, 100 * mean, xerr=err, color=colour, alpha=0.8, capsize=3)
     ax.set_xlabel("sparsity: kernel weights with |w| < 1e-3 (%)")
     ax.set_title("mean and 95% CI over seeds (black: baseline)", fontsize=10)
     arm_rows(ax, [a.name for a in arms])
+    share_limits(ax, "x")
     return png(fig)
