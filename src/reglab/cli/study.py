@@ -6,9 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from reglab.arms import ARM_KEYS
 
@@ -96,6 +93,9 @@ def run_command(
 
 def techniques_command() -> None:
     """List the techniques of the arm syntax, what each does, and its source."""
+    from rich.console import Console  # rich: on use (`reglab --help` skips it)
+    from rich.table import Table
+
     table = Table(title="Techniques (arm syntax; combine with '+')")
     for col in ("arm", "what it does", "reference"):
         table.add_column(col)
@@ -121,6 +121,10 @@ def _widths(text: str) -> tuple[int, ...]:
 def _show(result: StudyResult) -> None:
     """The verdict table (the report's numbers, formatted as the report writes them), the
     report's one-paragraph answer, and where the results are."""
+    from rich import box
+    from rich.console import Console  # rich: on use (`reglab --help` skips it)
+    from rich.table import Table
+
     from reglab.report import answer, numbers  # heavy (matplotlib): import on use
 
     s = result.summary
