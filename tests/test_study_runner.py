@@ -74,7 +74,9 @@ def test_running_again_resumes_and_trains_nothing_new(tmp_path: Path) -> None:
 
 
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
-    spec = tiny_spec(train={"epochs": 8, "train_eval_size": 500, "device": "cpu"})
+    # a checkpoint after every epoch, so the kill below lands inside the second pack
+    train = {"epochs": 8, "train_eval_size": 500, "device": "cpu", "checkpoint_seconds": 0}
+    spec = tiny_spec(train=train)
     spec_file = tmp_path / "spec.toml"
     spec_file.write_text(spec.to_toml())
     out = tmp_path / "killed"
@@ -113,3 +115,39 @@ def test_out_of_memory_halves_the_pack_and_retries(tmp_path: Path, monkeypatch) 
     plan = json.loads((tmp_path / "oom" / "plan.json").read_text())
     assert sorted(len(p["runs"]) for p in plan) == [1, 1, 1, 1]
     assert len(result.runs) == 4 and set(result.runs["status"]) == {"ok"}
+
+
+class _Recorder:
+    """JobEvents that count checkpoints (and ignore the rest)."""
+
+    def __init__(self) -> None:
+        self.checkpoints: list[int] = []
+
+    def started(self, job: object) -> None: ...
+
+    def epoch(self, job: object, epoch: int, records: object) -> None:
+        self.last_epoch = epoch
+
+    def checkpoint(self, job: object, state: dict[str, object]) -> None:
+        self.checkpoints.append(int(state["epoch"]))  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [(0.0, [1, 2, 3]), (3600.0, [3])])
+def test_checkpoints_come_by_time_and_after_the_last_epoch(
+    seconds: float, expected: list[int]
+) -> None:
+    """checkpoint_seconds = 0 saves after every epoch; a long interval saves once, at the end."""
+    from reglab.data import load_dataset
+    from reglab.study.executors import PackJob
+    from reglab.study.executors.base import PackSetup
+    from reglab.study.executors.train import train_job
+    from reglab.study.plan import plan_study
+
+    train = {"epochs": 3, "train_eval_size": 200, "device": "cpu", "checkpoint_seconds": seconds}
+    spec = tiny_spec(train=train)
+    data = load_dataset(spec.data)
+    pack = plan_study(spec, data.in_features, data.out_features, torch.device("cpu"))[0]
+    events = _Recorder()
+    job = PackJob(PackSetup(spec.data, spec.model, spec.optimizer, spec.train), pack)
+    train_job(job, data, torch.device("cpu"), events)
+    assert events.checkpoints == expected and events.last_epoch == 3

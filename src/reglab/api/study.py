@@ -92,6 +92,7 @@ def compare_spec(
     val_size: int | None = None,
     train_subset: int | None = None,
     baseline: str | None = None,
+    tf32: bool = False,
 ) -> StudySpec:
     """The classic notebook experiment as a spec (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32)."""
     check_name(dataset)
@@ -106,7 +107,7 @@ def compare_spec(
             "data": data.to_dict(),
             "model": {"hidden": list(hidden)},
             "optimizer": {"lr": lr},
-            "train": {"epochs": epochs, "batch_size": batch_size, "device": device},
+            "train": {"epochs": epochs, "batch_size": batch_size, "device": device, "tf32": tf32},
         },
         where="the compare options",
     )
@@ -136,7 +137,8 @@ def default_out(spec: StudySpec) -> Path:
 
 def with_overrides(spec: StudySpec, **changes: Any) -> StudySpec:
     """A spec with CLI overrides applied (None means: keep the spec's value)."""
-    train = {k: v for k, v in changes.items() if k in ("epochs", "device") and v is not None}
+    keys = ("epochs", "device", "tf32")
+    train = {k: v for k, v in changes.items() if k in keys and v is not None}
     top = {k: v for k, v in changes.items() if k in ("seeds", "arms") and v is not None}
     data = spec.to_dict()
     data["train"] = {**data["train"], **train}

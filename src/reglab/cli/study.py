@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from reglab.arms import ARM_KEYS
+from reglab.cli._app import FLAG
 
 if TYPE_CHECKING:
     from reglab.api.study import StudyResult
@@ -18,6 +19,11 @@ _ARMS_HELP = (
     "Comma-separated arms: none, dropout=0.5, indrop=0.2, l1=1e-5, l2=1e-4, wd=1e-4, "
     "maxnorm=3, bn, es=3; combine with '+', e.g. dropout=0.5+bn. The first arm is the "
     "baseline unless --baseline names another."
+)
+
+_TF32_HELP = (
+    "TF32 matmuls on a CUDA GPU (faster; ~1e-3 relative rounding in products). Recorded in "
+    "manifest.json; no effect on the CPU."
 )
 
 
@@ -40,6 +46,7 @@ def compare_command(
     train_subset: int | None = typer.Option(
         None, "--train-subset", help="Train on only this many examples (overfitting studies)."
     ),
+    tf32: bool = typer.Option(False, "--tf32", metavar=FLAG, help=_TF32_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
@@ -62,6 +69,7 @@ def compare_command(
         hidden=_widths(hidden),
         baseline=baseline,
         train_subset=train_subset,
+        tf32=tf32,
     )
     _show(run_study(spec, out, quiet=quiet))
 
@@ -74,6 +82,7 @@ def run_command(
     arms: str | None = typer.Option(None, "--arms", help="Override the spec's arms."),
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
     device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
+    tf32: bool = typer.Option(False, "--tf32", metavar=FLAG, help=_TF32_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
@@ -86,7 +95,13 @@ def run_command(
     from reglab.study import load_spec
 
     spec = with_overrides(
-        load_spec(spec_file), seeds=seeds, epochs=epochs, arms=arms, dataset=dataset, device=device
+        load_spec(spec_file),
+        seeds=seeds,
+        epochs=epochs,
+        arms=arms,
+        dataset=dataset,
+        device=device,
+        tf32=tf32 or None,  # absent: the spec's [train] tf32
     )
     _show(run_study(spec, out, quiet=quiet))
 

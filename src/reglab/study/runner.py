@@ -3,12 +3,13 @@
 One runner for every experiment kind. It claims the directory (spec.toml: the same study
 resumes, a different one is refused), fixes the plan (plan.json, arms.json), trains the packs
 not yet finished through an :class:`~reglab.study.executors.Executor` (in-process by
-default), saves each pack's checkpoint after every epoch and its records when it finishes,
-halves a pack that runs out of memory, and keeps the manifest. The runner is the only writer
+default), saves each pack's checkpoint by time (``[train] checkpoint_seconds``, and after its
+last epoch) and its records when it finishes, halves a pack that runs out of memory, and
+keeps the manifest. The runner is the only writer
 of the directory: executors return results and report checkpoints, they write nothing.
 
 Running the same experiment on the same directory again resumes it: finished packs are kept,
-the unfinished pack continues from its last epoch checkpoint, and the final results equal an
+the unfinished pack continues from its last checkpoint, and the final results equal an
 uninterrupted run's::
 
     >>> ran = run_plan(StudyExperiment(StudySpec(seeds=(0, 1))), "runs/demo")
@@ -72,8 +73,16 @@ def run_plan(
     store.write_targets(data.y_test.cpu().numpy())
     previous = store.read_json("manifest.json") if resumed else None
     names = [a.name for a in experiment.arms]
+    tf32 = setup.train.tf32 and device.type == "cuda"
     info = manifest(
-        experiment.kind, experiment.seeds, names, experiment.baseline, device, data, previous
+        experiment.kind,
+        experiment.seeds,
+        names,
+        experiment.baseline,
+        device,
+        data,
+        previous,
+        tf32=tf32,
     )
     store.write_json("manifest.json", info)  # this session is on record before any training
     done = sum(store.pack_done(p.index) for p in plan)

@@ -17,27 +17,43 @@ from reglab.engine import Member, PackTrainer, RunResult
 from reglab.store.records import EpochRecord, RunRecord, Techniques
 from reglab.study.executors.base import JobEvents, PackJob, PackOutcome
 
-__all__ = ["train_job"]
+__all__ = ["train_job", "use_tf32"]
 
 
 def train_job(job: PackJob, data: Dataset, device: torch.device, events: JobEvents) -> PackOutcome:
-    """Train ``job``'s pack (from its state, if any), checkpoint each epoch through ``events``.
+    """Train ``job``'s pack (from its state, if any), checkpointing through ``events`` by time.
 
+    A checkpoint follows an epoch once ``train.checkpoint_seconds`` have passed since the
+    pack started (or resumed) or since the last one, and the pack's last epoch: a kill loses
+    at most about that long, and a short pack pays for one save, not one per epoch (a save
+    copies every member's weights and Adam moments to the host and fsyncs them).
     Raises ``torch.OutOfMemoryError`` as it comes: the executor decides what to do with it.
     """
     setup = job.setup
+    use_tf32(setup.train.tf32, device)
     members = [Member(r.seed, r.arm.reg, bootstrap=r.bootstrap) for r in job.pack.runs]
     trainer = PackTrainer(data, setup.model, setup.optimizer, setup.train, members, device)
     if job.state is not None:
         trainer.load_state_dict(dict(job.state))
     events.started(job)
-    start = time.perf_counter()
+    start = saved = time.perf_counter()
     while not trainer.done:
         records = trainer.train_epoch()
-        events.checkpoint(job, trainer.state_dict())
+        now = time.perf_counter()
+        if trainer.done or now - saved >= setup.train.checkpoint_seconds:
+            events.checkpoint(job, trainer.state_dict())
+            saved = now
         events.epoch(job, trainer.epoch, records)
     results = trainer.finish()
     return outcome(job, results, time.perf_counter() - start)
+
+
+def use_tf32(on: bool, device: torch.device) -> None:
+    """TF32 for CUDA matmuls and cuDNN convolutions when ``on`` (``[train] tf32``); full
+    float32 otherwise. The CPU is left alone (TF32 is a CUDA tensor-core format)."""
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = on
+        torch.backends.cudnn.allow_tf32 = on
 
 
 def outcome(job: PackJob, results: list[RunResult], seconds: float) -> PackOutcome:
