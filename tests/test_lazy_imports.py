@@ -42,5 +42,5 @@ def test_every_public_name_resolves_and_is_listed(package: object) -> None:
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
-    with pytest.raises(AttributeError, match="module 'reglab.api' has no attribute 'nope'"):
+    with pytest.raises(AttributeError, match=r"module 'reglab\.api' has no attribute 'nope'"):
         reglab.api.nope  # noqa: B018

@@ -74,9 +74,7 @@ def test_running_again_resumes_and_trains_nothing_new(tmp_path: Path) -> None:
 
 
 def test_sigkill_then_resume_equals_uninterrupted(tmp_path: Path) -> None:
-    # a checkpoint after every epoch, so the kill below lands inside the second pack
-    train = {"epochs": 8, "train_eval_size": 500, "device": "cpu", "checkpoint_seconds": 0}
-    spec = tiny_spec(train=train)
+    spec = tiny_spec(train={"epochs": 8, "train_eval_size": 500, "device": "cpu"})
     spec_file = tmp_path / "spec.toml"
     spec_file.write_text(spec.to_toml())
     out = tmp_path / "killed"
@@ -132,22 +130,23 @@ class _Recorder:
         self.checkpoints.append(int(state["epoch"]))  # type: ignore[call-overload]
 
 
-@pytest.mark.parametrize(("seconds", "expected"), [(0.0, [1, 2, 3]), (3600.0, [3])])
-def test_checkpoints_come_by_time_and_after_the_last_epoch(
+@pytest.mark.parametrize(("seconds", "expected"), [(0.0, [1, 2, 3, 4]), (3600.0, [1, 4])])
+def test_checkpoints_come_after_the_first_and_last_epochs_and_by_time(
     seconds: float, expected: list[int]
 ) -> None:
-    """checkpoint_seconds = 0 saves after every epoch; a long interval saves once, at the end."""
+    """checkpoint_seconds = 0 saves after every epoch; a long interval only after the first
+    epoch (the pack is resumable from then on) and the last."""
     from reglab.data import load_dataset
     from reglab.study.executors import PackJob
     from reglab.study.executors.base import PackSetup
     from reglab.study.executors.train import train_job
     from reglab.study.plan import plan_study
 
-    train = {"epochs": 3, "train_eval_size": 200, "device": "cpu", "checkpoint_seconds": seconds}
+    train = {"epochs": 4, "train_eval_size": 200, "device": "cpu", "checkpoint_seconds": seconds}
     spec = tiny_spec(train=train)
     data = load_dataset(spec.data)
     pack = plan_study(spec, data.in_features, data.out_features, torch.device("cpu"))[0]
     events = _Recorder()
     job = PackJob(PackSetup(spec.data, spec.model, spec.optimizer, spec.train), pack)
     train_job(job, data, torch.device("cpu"), events)
-    assert events.checkpoints == expected and events.last_epoch == 3
+    assert events.checkpoints == expected and events.last_epoch == 4

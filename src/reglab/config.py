@@ -257,8 +257,8 @@ class TrainConfig(_Config):
     records each pack's training step as a CUDA graph on a GPU (no effect on the CPU).
     ``tf32`` lets CUDA matmuls and convolutions use TF32 (faster, about 1e-3 relative
     rounding in products; no effect on the CPU). ``checkpoint_seconds``: a pack's state is
-    saved after an epoch when at least this long has passed since its start or its last save,
-    and after its last epoch (0: after every epoch).
+    saved after its first epoch, after an epoch that ends at least this long after the last
+    save, and after its last epoch (0: after every epoch).
     """
 
     epochs: int = 10

@@ -53,7 +53,7 @@ __all__ = [
     "with_overrides",
 ]
 
-_BIASVAR = ("BIASVAR_TECHNIQUES", "DEFAULT_STRENGTHS", "BiasVariancePoint")
+_BIASVAR: tuple[str, ...] = ("BIASVAR_TECHNIQUES", "DEFAULT_STRENGTHS", "BiasVariancePoint")
 _BIASVAR += ("BiasVarianceProgress", "BiasVarianceResult", "run_biasvar")
 _CURVE = ("LearningCurveResult", "learning_curve_table", "run_learning_curve")
 _WHERE = {name: "reglab.api.biasvar" for name in _BIASVAR}

@@ -26,13 +26,13 @@ from reglab._lazy import lazy_exports
 if TYPE_CHECKING:
     from reglab.report import numbers
     from reglab.report.document import build_document, write_report
-    from reglab.report.sections import answer
+    from reglab.report.sections.answer import answer
 
 __all__ = ["answer", "build_document", "numbers", "write_report"]
 
 # matplotlib comes with the sections (figures): `from reglab.report import numbers` alone
 # (the CLI's number formatting) does not import it.
-_WHERE = {"answer": "reglab.report.sections", "numbers": "reglab.report.numbers"}
+_WHERE = {"answer": "reglab.report.sections.answer", "numbers": "reglab.report.numbers"}
 _WHERE |= {"build_document": "reglab.report.document", "write_report": "reglab.report.document"}
 
 __getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -3,10 +3,10 @@
 One runner for every experiment kind. It claims the directory (spec.toml: the same study
 resumes, a different one is refused), fixes the plan (plan.json, arms.json), trains the packs
 not yet finished through an :class:`~reglab.study.executors.Executor` (in-process by
-default), saves each pack's checkpoint by time (``[train] checkpoint_seconds``, and after its
-last epoch) and its records when it finishes, halves a pack that runs out of memory, and
-keeps the manifest. The runner is the only writer
-of the directory: executors return results and report checkpoints, they write nothing.
+default), saves each pack's checkpoint after its first and last epochs and by time between
+(``[train] checkpoint_seconds``) and its records when it finishes, halves a pack that runs out
+of memory, and keeps the manifest. The runner is the only writer of the directory: executors
+return results and report checkpoints, they write nothing.
 
 Running the same experiment on the same directory again resumes it: finished packs are kept,
 the unfinished pack continues from its last checkpoint, and the final results equal an
