@@ -113,3 +113,40 @@ def test_out_of_memory_halves_the_pack_and_retries(tmp_path: Path, monkeypatch) 
     plan = json.loads((tmp_path / "oom" / "plan.json").read_text())
     assert sorted(len(p["runs"]) for p in plan) == [1, 1, 1, 1]
     assert len(result.runs) == 4 and set(result.runs["status"]) == {"ok"}
+
+
+class _Recorder:
+    """JobEvents that count checkpoints (and ignore the rest)."""
+
+    def __init__(self) -> None:
+        self.checkpoints: list[int] = []
+
+    def started(self, job: object) -> None: ...
+
+    def epoch(self, job: object, epoch: int, records: object) -> None:
+        self.last_epoch = epoch
+
+    def checkpoint(self, job: object, state: dict[str, object]) -> None:
+        self.checkpoints.append(int(state["epoch"]))  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(("seconds", "expected"), [(0.0, [1, 2, 3, 4]), (3600.0, [1, 4])])
+def test_checkpoints_come_after_the_first_and_last_epochs_and_by_time(
+    seconds: float, expected: list[int]
+) -> None:
+    """checkpoint_seconds = 0 saves after every epoch; a long interval only after the first
+    epoch (the pack is resumable from then on) and the last."""
+    from reglab.data import load_dataset
+    from reglab.study.executors import PackJob
+    from reglab.study.executors.base import PackSetup
+    from reglab.study.executors.train import train_job
+    from reglab.study.plan import plan_study
+
+    train = {"epochs": 4, "train_eval_size": 200, "device": "cpu", "checkpoint_seconds": seconds}
+    spec = tiny_spec(train=train)
+    data = load_dataset(spec.data)
+    pack = plan_study(spec, data.in_features, data.out_features, torch.device("cpu"))[0]
+    events = _Recorder()
+    job = PackJob(PackSetup(spec.data, spec.model, spec.optimizer, spec.train), pack)
+    train_job(job, data, torch.device("cpu"), events)
+    assert events.checkpoints == expected and events.last_epoch == 4

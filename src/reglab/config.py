@@ -40,7 +40,7 @@ OptimizerName = Literal["adam", "adamw", "sgd"]
 Monitor = Literal["val_loss", "val_acc"]
 Device = str  # "auto", "cpu", "cuda" or "cuda:N" (engine/device.py resolves it)
 _DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
-PackBy = Literal["arm", "structure"]
+PackBy = Literal["auto", "arm", "structure"]
 
 
 class _Config:
@@ -252,10 +252,15 @@ class TrainConfig(_Config):
     ``train_eval_size`` training examples (a fixed subset) are re-measured in evaluation mode
     each epoch, so train accuracy and the generalization gap are clean of dropout and penalty.
     ``pack_size`` caps members per pack (None: chosen from available memory). ``pack_by``
-    "arm" trains each arm's seeds as its own pack(s), so each arm's time per run is measured
-    apart; "structure" packs every run of equal shape together (fastest on a GPU).
+    "arm" trains each arm's seeds as its own pack(s); "structure" packs every run of equal
+    shape together (fewer, larger packs: fastest on a GPU); "auto" is "structure" on CUDA
+    and "arm" on the CPU. Time per member step is reported per arm either way.
     ``deterministic`` turns on torch's deterministic algorithms for the study. ``cuda_graph``
     records each pack's training step as a CUDA graph on a GPU (no effect on the CPU).
+    ``tf32`` lets CUDA matmuls and convolutions use TF32 (faster, about 1e-3 relative
+    rounding in products; no effect on the CPU). ``checkpoint_seconds``: a pack's state is
+    saved after its first epoch, after an epoch that ends at least this long after the last
+    save, and after its last epoch (0: after every epoch).
     """
 
     epochs: int = 10
@@ -264,9 +269,11 @@ class TrainConfig(_Config):
     train_eval_size: int = 10_000
     eval_batch_size: int = 2_048
     pack_size: int | None = None
-    pack_by: PackBy = "arm"
+    pack_by: PackBy = "auto"
     deterministic: bool = False
     cuda_graph: bool = True
+    tf32: bool = False
+    checkpoint_seconds: float = 30.0
 
     def __post_init__(self) -> None:
         _check_int("TrainConfig", "epochs", self.epochs, 1)
@@ -284,3 +291,13 @@ class TrainConfig(_Config):
             raise invalid("deterministic", "TrainConfig", "true or false", self.deterministic)
         if not isinstance(self.cuda_graph, bool):
             raise invalid("cuda_graph", "TrainConfig", "true or false", self.cuda_graph)
+        if not isinstance(self.tf32, bool):
+            raise invalid("tf32", "TrainConfig", "true or false", self.tf32)
+        _check_float(
+            "TrainConfig",
+            "checkpoint_seconds",
+            self.checkpoint_seconds,
+            0.0,
+            math.inf,
+            lo_open=False,
+        )

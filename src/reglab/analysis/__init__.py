@@ -5,61 +5,69 @@
 >>> from reglab.analysis import choose, tost_paired
 
 docs/statistics.md says what each test assumes and which variance it covers.
+
+Names are imported on first use (:mod:`reglab._lazy`): reading ``StudySummary`` does not
+import scipy.optimize or the bias-variance code.
 """
 
 from __future__ import annotations
 
-from reglab.analysis.biasvar import (
-    DEFAULT_ROUNDS,
-    TIE_RULE,
-    BiasVariance01,
-    BiasVarianceSquared,
-    decompose_01,
-    decompose_probabilities,
-    decompose_squared,
-    empirical_squared_loss,
-)
-from reglab.analysis.effects import (
-    d_av,
-    d_z,
-    paired_bootstrap_ci,
-    probability_of_improvement,
-)
-from reglab.analysis.equivalence import (
-    DEFAULT_MARGIN,
-    EQUIVALENCE_VERDICTS,
-    Equivalence,
-    tost_paired,
-)
-from reglab.analysis.nonparametric import (
-    mcnemar_per_seed,
-    sign_flip_p,
-    wilcoxon_min_p,
-    wilcoxon_p,
-)
-from reglab.analysis.power import (
-    family_level,
-    min_detectable_effect,
-    paired_t_power,
-    seeds_needed,
-)
-from reglab.analysis.results import ArmRun, ArmSummary, Comparison, Described, StudySummary
-from reglab.analysis.selection import ArmStanding, Selection, Standing, choose
-from reglab.analysis.stats import (
-    MIN_SEEDS,
-    VERDICTS,
-    McNemarResult,
-    PairedComparison,
-    Summary,
-    Verdict,
-    decide,
-    describe,
-    holm,
-    mcnemar,
-    paired_comparison,
-    too_few_seeds,
-    with_holm,
-)
+from typing import TYPE_CHECKING
+
+from reglab._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from reglab.analysis.biasvar import (
+        DEFAULT_ROUNDS,
+        TIE_RULE,
+        BiasVariance01,
+        BiasVarianceSquared,
+        decompose_01,
+        decompose_probabilities,
+        decompose_squared,
+        empirical_squared_loss,
+    )
+    from reglab.analysis.effects import (
+        d_av,
+        d_z,
+        paired_bootstrap_ci,
+        probability_of_improvement,
+    )
+    from reglab.analysis.equivalence import (
+        DEFAULT_MARGIN,
+        EQUIVALENCE_VERDICTS,
+        Equivalence,
+        tost_paired,
+    )
+    from reglab.analysis.nonparametric import (
+        mcnemar_per_seed,
+        sign_flip_p,
+        wilcoxon_min_p,
+        wilcoxon_p,
+    )
+    from reglab.analysis.power import (
+        family_level,
+        min_detectable_effect,
+        paired_t_power,
+        seeds_needed,
+    )
+    from reglab.analysis.results import ArmRun, ArmSummary, Comparison, Described, StudySummary
+    from reglab.analysis.selection import ArmStanding, Selection, Standing, choose
+    from reglab.analysis.stats import (
+        MIN_SEEDS,
+        VERDICTS,
+        McNemarResult,
+        PairedComparison,
+        Summary,
+        Verdict,
+        decide,
+        describe,
+        holm,
+        mcnemar,
+        paired_comparison,
+        too_few_seeds,
+        with_holm,
+    )
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -109,3 +117,40 @@ __all__ = [
     "wilcoxon_p",
     "with_holm",
 ]
+
+_MODULES = {
+    "biasvar": (
+        "DEFAULT_ROUNDS",
+        "TIE_RULE",
+        "BiasVariance01",
+        "BiasVarianceSquared",
+        "decompose_01",
+        "decompose_probabilities",
+        "decompose_squared",
+        "empirical_squared_loss",
+    ),
+    "effects": ("d_av", "d_z", "paired_bootstrap_ci", "probability_of_improvement"),
+    "equivalence": ("DEFAULT_MARGIN", "EQUIVALENCE_VERDICTS", "Equivalence", "tost_paired"),
+    "nonparametric": ("mcnemar_per_seed", "sign_flip_p", "wilcoxon_min_p", "wilcoxon_p"),
+    "power": ("family_level", "min_detectable_effect", "paired_t_power", "seeds_needed"),
+    "results": ("ArmRun", "ArmSummary", "Comparison", "Described", "StudySummary"),
+    "selection": ("ArmStanding", "Selection", "Standing", "choose"),
+    "stats": (
+        "MIN_SEEDS",
+        "VERDICTS",
+        "McNemarResult",
+        "PairedComparison",
+        "Summary",
+        "Verdict",
+        "decide",
+        "describe",
+        "holm",
+        "mcnemar",
+        "paired_comparison",
+        "too_few_seeds",
+        "with_holm",
+    ),
+}
+_WHERE = {name: f"reglab.analysis.{module}" for module, names in _MODULES.items() for name in names}
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 
 import numpy.typing as npt
-from scipy import stats as st
+from scipy import special
 
 from reglab.analysis._checks import finite_1d
 from reglab.analysis.power import probability
@@ -50,5 +50,6 @@ def describe(values: npt.ArrayLike, confidence: float = 0.95) -> Summary:
     if n == 1:
         return Summary(1, mean, 0.0, (math.nan, math.nan), confidence)
     std = float(arr.std(ddof=1))
-    half = float(st.t.ppf((1 + confidence) / 2, n - 1)) * std / math.sqrt(n)
+    # the t quantile as scipy.stats.t.ppf computes it (its _ppf), without importing scipy.stats
+    half = float(special.stdtrit(n - 1, (1 + confidence) / 2)) * std / math.sqrt(n)
     return Summary(n, mean, std, (mean - half, mean + half), confidence)

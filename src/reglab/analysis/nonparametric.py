@@ -30,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as st
 
 from reglab.analysis._checks import Shown, finite_1d, shown
 from reglab.errors import invalid
@@ -59,6 +58,8 @@ def wilcoxon_p(diff: npt.ArrayLike) -> float:
     nan when every difference is zero: scipy then warns and returns 1.0, which would
     read as evidence of equality rather than as "no test possible".
     """
+    from scipy import stats as st  # imported on use: ~0.5 s that a one-seed study skips
+
     d = finite_1d(diff, "diff", "wilcoxon_p", min_n=1)
     nonzero = d[d != 0]
     n = nonzero.size
@@ -153,6 +154,8 @@ def mcnemar(correct_a: npt.ArrayLike, correct_b: npt.ArrayLike) -> McNemarResult
     if n01 + n10 == 0:
         return McNemarResult(0, 0, 0.0, 1.0)
     statistic = max(abs(n01 - n10) - 1, 0) ** 2 / (n01 + n10)
+    from scipy import stats as st
+
     p = float(st.binomtest(n01, n01 + n10, 0.5, alternative="two-sided").pvalue)
     return McNemarResult(n01, n10, float(statistic), p)
 

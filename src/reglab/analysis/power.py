@@ -24,8 +24,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize
-from scipy import stats as st
 
 from reglab.errors import invalid
 
@@ -52,6 +50,8 @@ def paired_t_power(effect: float, n: int, alpha: float = 0.05) -> float:
     Under the alternative, t follows the noncentral t with n-1 degrees of freedom and
     noncentrality d_z·sqrt(n) (Cohen, 1988, ch. 2; as in G*Power and statsmodels).
     """
+    from scipy import stats as st  # ~0.5 s to import: only where a power is computed
+
     df, nc = n - 1, abs(effect) * math.sqrt(n)
     crit = float(st.t.ppf(1 - alpha / 2, df))
     # P(T < -crit) is written as P(T' > crit) with T' ~ nct(df, -nc), the same quantity
@@ -94,6 +94,8 @@ def min_detectable_effect(sd_diff: float, n: int, alpha: float = 0.05, power: fl
     high = 1.0
     while paired_t_power(high, n, alpha) < power:  # power rises with d; bracket the root
         high *= 2
+    from scipy import optimize
+
     d = optimize.brentq(lambda x: paired_t_power(x, n, alpha) - power, 0.0, high, xtol=1e-12)
     return float(d) * sd_diff
 

@@ -45,12 +45,14 @@ class Overrides:
     lr: float | None = None
     margin: float | None = None
     allow_large: bool | None = None
+    tf32: bool | None = None
 
     def apply(self, spec: StudySpec, where: str = "the spec with overrides") -> StudySpec:
         """``spec`` with these overrides; every value is validated as the spec's own are
         (errors name ``where``)."""
         data = spec.to_dict()
         train = {"epochs": self.epochs, "device": self.device, "batch_size": self.batch_size}
+        train |= {"tf32": self.tf32}
         data["train"].update({k: v for k, v in train.items() if v is not None})
         if self.seeds is not None:
             data["seeds"] = self.seeds if isinstance(self.seeds, int) else list(self.seeds)

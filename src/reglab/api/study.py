@@ -239,6 +239,7 @@ def compare_spec(
     baseline: str | None = None,
     margin: float | None = None,
     allow_large: bool = False,
+    tf32: bool = False,
 ) -> StudySpec:
     """The classic notebook experiment as a spec (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32)."""
     return Overrides(
@@ -253,6 +254,7 @@ def compare_spec(
         lr=lr,
         margin=margin,
         allow_large=allow_large or None,
+        tf32=tf32 or None,
     ).apply(classic_spec(dataset, val_size), where="the compare options")
 
 

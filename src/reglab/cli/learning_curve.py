@@ -12,9 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from reglab.errors import ConfigError, invalid
 
@@ -129,6 +126,10 @@ def _default_sizes(dataset: str) -> list[int]:
 
 def _show(result: LearningCurveResult) -> None:
     """Size, arm, n, accuracy ± CI half-width, gap, delta vs baseline [CI], p, verdict."""
+    from rich import box
+    from rich.console import Console  # rich: on use (`reglab --help` skips it)
+    from rich.table import Table
+
     table = Table(
         title="Test accuracy (%) by training-set size; Δ, CI and gap in percentage points",
         box=box.SIMPLE_HEAD,

@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from reglab.arms import ARM_KEYS
 from reglab.cli._app import FLAG
 from reglab.cli.options import HELP, execute
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from reglab.analysis.results import StudySummary
     from reglab.api.study import StudyResult
 
@@ -24,6 +23,11 @@ _MARGIN_HELP = (
     "Equivalence margin in percentage points (default 0.5): an arm is called 'equivalent "
     "within ±m pp' only when a paired TOST shows it. For regression studies (test MSE) the "
     "value / 100 is in MSE units."
+)
+
+_TF32_HELP = (
+    "TF32 matmuls on a CUDA GPU (faster; ~1e-3 relative rounding in products). Recorded in "
+    "manifest.json; no effect on the CPU."
 )
 
 
@@ -43,6 +47,7 @@ def compare_command(
     allow_large: bool = typer.Option(
         False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
     ),
+    tf32: bool = typer.Option(False, "--tf32", metavar=FLAG, help=_TF32_HELP),
     threads: int | None = typer.Option(None, "--threads", help=HELP["threads"]),
     as_json: bool = typer.Option(False, "--json", metavar=FLAG, help=HELP["json"]),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar=FLAG, help=HELP["quiet"]),
@@ -71,6 +76,7 @@ def compare_command(
         train_subset=train_subset,
         margin=_margin(margin),
         allow_large=allow_large or None,
+        tf32=tf32 or None,
     )
     spec = overrides.apply(classic_spec(name), where="the compare options")
     execute(spec, out, threads=threads, quiet=quiet, as_json=as_json, show=_show)
@@ -93,6 +99,7 @@ def run_command(
     allow_large: bool = typer.Option(
         False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
     ),
+    tf32: bool = typer.Option(False, "--tf32", metavar=FLAG, help=_TF32_HELP),
     threads: int | None = typer.Option(None, "--threads", help=HELP["threads"]),
     as_json: bool = typer.Option(False, "--json", metavar=FLAG, help=HELP["json"]),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar=FLAG, help=HELP["quiet"]),
@@ -123,6 +130,7 @@ def run_command(
         train_subset=train_subset,
         margin=_margin(margin),
         allow_large=allow_large or None,
+        tf32=tf32 or None,
     )
     execute(overrides.apply(spec), out, threads=threads, quiet=quiet, as_json=as_json, show=_show)
 
@@ -140,6 +148,9 @@ def _margin(pp: float | None) -> float | None:
 
 def techniques_command() -> None:
     """List the techniques of the arm syntax, what each does, and its source."""
+    from rich.console import Console  # rich: on use (`reglab --help` skips it)
+    from rich.table import Table
+
     table = Table(title="Techniques (arm syntax; combine with '+')")
     for col in ("arm", "what it does", "reference"):
         table.add_column(col)
@@ -153,6 +164,8 @@ def techniques_command() -> None:
 def _show(result: StudyResult) -> None:
     """The verdict table (the report's numbers, formatted as the report writes them), the
     report's one-paragraph answer, and where the results are."""
+    from rich.console import Console  # rich: on use (`reglab --help` skips it)
+
     from reglab.report import answer  # heavy (matplotlib): import on use
 
     console = Console()
@@ -166,6 +179,9 @@ def _show(result: StudyResult) -> None:
 def _verdict_table(s: StudySummary) -> Table:
     """One row per arm: n (diverged), the metric with its CI, Δ with its CI, the verdict's
     p (Holm), Wilcoxon's Holm p (marked when it disagrees), the verdict."""
+    from rich import box
+    from rich.table import Table
+
     from reglab.report import numbers
     from reglab.report.sections import _metric as m
 

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.interpolate import interp1d
-from scipy.ndimage import gaussian_filter
 
 from reglab.config import DataConfig
 from reglab.data.dataset import Dataset
@@ -76,11 +74,15 @@ def _templates() -> np.ndarray:
 
 
 def _resample(x: np.ndarray, n: int) -> np.ndarray:
+    from scipy.interpolate import interp1d  # ~1 s to import: only when MNIST-1D is generated
+
     return interp1d(np.linspace(0, 1, len(x)), x, axis=0, kind="linear")(np.linspace(0, 1, n))
 
 
 def _transform(x: np.ndarray, args: Mnist1dArgs, rs: np.random.RandomState) -> np.ndarray:
     """One example from template ``x`` [12] -> [40]; the reference's draws, in its order."""
+    from scipy.ndimage import gaussian_filter  # imported on use, as in _resample
+
     low, high = args.padding
     pad = low + int(rs.rand() * (high - low + 1))
     new = np.concatenate([x + 1e-8, np.zeros(pad)])  # pad

@@ -18,10 +18,25 @@ early stopping, time, bias–variance (when biasvar.json is present) and what to
 learning curve's page is :mod:`~reglab.report.sections.learning_curve`.
 Every sentence is computed from the study's numbers. The report reads summary.json and
 never writes it (the analysis step does: :func:`reglab.analysis.summary.write_summary`).
+Names are imported on first use (:mod:`reglab._lazy`).
 """
 
-from reglab.report import numbers
-from reglab.report.document import build_document, write_report
-from reglab.report.sections import answer
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from reglab._lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from reglab.report import numbers
+    from reglab.report.document import build_document, write_report
+    from reglab.report.sections.answer import answer
 
 __all__ = ["answer", "build_document", "numbers", "write_report"]
+
+# matplotlib comes with the sections (figures): `from reglab.report import numbers` alone
+# (the CLI's number formatting) does not import it.
+_WHERE = {"answer": "reglab.report.sections.answer", "numbers": "reglab.report.numbers"}
+_WHERE |= {"build_document": "reglab.report.document", "write_report": "reglab.report.document"}
+
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE)

@@ -340,6 +340,7 @@ def _read_table(path: Path, read: Callable[[Path], T]) -> T:
 def spec_identity(spec: dict[str, Any]) -> dict[str, Any]:
     """The parts of a spec dict that define the study's results (not where it runs)."""
     out = {k: v for k, v in spec.items() if k not in ("name", "analysis")}  # analysis: no retrain
-    where = ("device", "cuda_graph")  # how it runs, not what it computes
+    # how it runs, not what it computes (a resumed study keeps its saved plan.json)
+    where = ("device", "cuda_graph", "tf32", "checkpoint_seconds", "pack_by")
     out["train"] = {k: v for k, v in spec.get("train", {}).items() if k not in where}
     return out

@@ -55,10 +55,14 @@ def manifest(
     data: Dataset,
     previous: dict[str, Any] | None = None,
     identity: dict[str, Any] | None = None,
+    *,
+    tf32: bool = False,
 ) -> dict[str, Any]:
-    """A new manifest, or the previous one with this session appended (resume)."""
+    """A new manifest, or the previous one with this session appended (resume); ``tf32``:
+    whether this session's CUDA matmuls ran in TF32 (``[train] tf32`` on a GPU)."""
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-    session = {"started": now, "device": _device_name(device), "host": platform.node()}
+    session: dict[str, Any] = {"started": now, "device": _device_name(device), "tf32": tf32}
+    session["host"] = platform.node()
     if previous is not None:
         previous.setdefault("sessions", []).append(session)
         return previous

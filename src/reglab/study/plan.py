@@ -1,8 +1,11 @@
 """The plan: runs (arm x seed) grouped into packs, sized by memory; fixed at a study's start.
 
 Runs whose networks share layer shapes and Batch Norm-or-not can share a pack. With
-``pack_by = "arm"`` (the default) each arm's seeds form their own pack(s), so every arm's
-time per run is measured on its own; ``"structure"`` packs all compatible runs together::
+``pack_by = "arm"`` each arm's seeds form their own pack(s); ``"structure"`` packs all
+compatible runs together, fewer and larger packs (on a GPU a pack of 200 steps in about the
+time of a pack of 100); ``"auto"`` (the default) is "structure" on CUDA, "arm" on the CPU,
+where a larger pack gains little (docs/performance.md). Time per member step is the same for
+every member of a pack, so each arm's time per run is reported either way::
 
     >>> packs = plan_study(StudySpec(seeds=(0, 1)), in_features=784, out_features=10,
     ...                    device=torch.device("cpu"))
@@ -34,6 +37,7 @@ __all__ = [
     "chunk",
     "free_bytes",
     "members_that_fit",
+    "pack_by",
     "plan_study",
 ]
 
@@ -106,14 +110,26 @@ def plan_study(
 ) -> list[PlannedPack]:
     """Group the study's runs into packs, in arm order then seed order."""
     groups: dict[Any, list[PlannedRun]] = {}
+    by = pack_by(spec.train, device)
     for a, arm in enumerate(spec.typed_arms):
-        key = (a,) if spec.train.pack_by == "arm" else (arm.reg.bn,)
+        key = (a,) if by == "arm" else (arm.reg.bn,)
         for seed in spec.seeds:
             groups.setdefault(key, []).append(PlannedRun(f"a{a:02d}-s{seed}", arm, a, seed))
     size = spec.train.pack_size or members_that_fit(
         spec.model, spec.train, in_features, out_features, device
     )
     return chunk(list(groups.values()), size)
+
+
+def pack_by(train: TrainConfig, device: torch.device) -> str:
+    """How runs are grouped into packs on ``device``: "auto" resolved to "arm" or "structure".
+
+    >>> pack_by(TrainConfig(), torch.device("cpu")), pack_by(TrainConfig(), torch.device("cuda"))
+    ('arm', 'structure')
+    """
+    if train.pack_by != "auto":
+        return train.pack_by
+    return "structure" if device.type == "cuda" else "arm"
 
 
 def members_that_fit(

@@ -3,12 +3,13 @@
 One runner for every experiment kind. It claims the directory (spec.toml: the same study
 resumes, a different one is refused), fixes the plan (plan.json, arms.json), trains the packs
 not yet finished through an :class:`~reglab.study.executors.Executor` (in-process by
-default), saves each pack's checkpoint after every epoch and its records when it finishes,
-halves a pack that runs out of memory, and keeps the manifest. The runner is the only writer
-of the directory: executors return results and report checkpoints, they write nothing.
+default), saves each pack's checkpoint after its first and last epochs and by time between
+(``[train] checkpoint_seconds``) and its records when it finishes, halves a pack that runs out
+of memory, and keeps the manifest. The runner is the only writer of the directory: executors
+return results and report checkpoints, they write nothing.
 
 Running the same experiment on the same directory again resumes it: finished packs are kept,
-the unfinished pack continues from its last epoch checkpoint, and the final results equal an
+the unfinished pack continues from its last checkpoint, and the final results equal an
 uninterrupted run's::
 
     >>> ran = run_plan(StudyExperiment(StudySpec(seeds=(0, 1))), "runs/demo")
@@ -91,6 +92,7 @@ def run_plan(
     if done == len(plan) and finished:
         return _finished(store, experiment, data)  # nothing to do: nothing is written
     names = [a.name for a in experiment.arms]
+    tf32 = setup.train.tf32 and device.type == "cuda"
     info = manifest(
         experiment.kind,
         experiment.seeds,
@@ -100,6 +102,7 @@ def run_plan(
         data,
         previous,
         identity,
+        tf32=tf32,
     )
     store.write_json("manifest.json", info)  # this session is on record before any training
     store.write_targets(data.y_test.cpu().numpy())

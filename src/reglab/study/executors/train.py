@@ -17,27 +17,44 @@ from reglab.engine import Member, PackTrainer, RunResult
 from reglab.store.records import EpochRecord, RunRecord, Techniques
 from reglab.study.executors.base import JobEvents, PackJob, PackOutcome
 
-__all__ = ["train_job"]
+__all__ = ["train_job", "use_tf32"]
 
 
 def train_job(job: PackJob, data: Dataset, device: torch.device, events: JobEvents) -> PackOutcome:
-    """Train ``job``'s pack (from its state, if any), checkpoint each epoch through ``events``.
+    """Train ``job``'s pack (from its state, if any), checkpointing through ``events`` by time.
 
+    A checkpoint follows the pack's first epoch (from then on the pack is resumable), every
+    epoch that ends ``train.checkpoint_seconds`` or more after the last save, and the last
+    epoch: a kill loses at most about that long, and a 10-epoch pack pays for 2 or 3 saves,
+    not 10 (a save copies every member's weights and Adam moments to the host and fsyncs).
     Raises ``torch.OutOfMemoryError`` as it comes: the executor decides what to do with it.
     """
     setup = job.setup
+    use_tf32(setup.train.tf32, device)
     members = [Member(r.seed, r.arm.reg, bootstrap=r.bootstrap) for r in job.pack.runs]
     trainer = PackTrainer(data, setup.model, setup.optimizer, setup.train, members, device)
     if job.state is not None:
         trainer.load_state_dict(dict(job.state))
     events.started(job)
     start = time.perf_counter()
+    saved: float | None = None  # when this session last saved the pack
     while not trainer.done:
         records = trainer.train_epoch(lambda done, total: events.steps(job, done, total))
-        events.checkpoint(job, trainer.state_dict())
+        now = time.perf_counter()
+        if trainer.done or saved is None or now - saved >= setup.train.checkpoint_seconds:
+            events.checkpoint(job, trainer.state_dict())
+            saved = now
         events.epoch(job, trainer.epoch, records)
     results = trainer.finish()
     return outcome(job, results, time.perf_counter() - start)
+
+
+def use_tf32(on: bool, device: torch.device) -> None:
+    """TF32 for CUDA matmuls and cuDNN convolutions when ``on`` (``[train] tf32``); full
+    float32 otherwise. The CPU is left alone (TF32 is a CUDA tensor-core format)."""
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = on
+        torch.backends.cudnn.allow_tf32 = on
 
 
 def outcome(job: PackJob, results: list[RunResult], seconds: float) -> PackOutcome:
