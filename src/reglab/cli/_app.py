@@ -79,3 +79,7 @@ app.command("report")(report_command)
 from reglab.cli.learning_curve import learning_curve_command  # noqa: E402
 
 app.command("learning-curve")(learning_curve_command)
+
+from reglab.cli.demo import demo_command  # noqa: E402
+
+app.command("demo")(demo_command)
