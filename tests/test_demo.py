@@ -88,11 +88,13 @@ def test_early_stopping_best_epoch_before_the_last_when_overfitting(tmp_path: Pa
 
 
 @pytest.mark.slow
-def test_bias_rises_and_variance_falls_as_l2_grows(tmp_path: Path) -> None:
+def test_bias_rises_as_l2_grows(tmp_path: Path) -> None:
+    # Variance is reported but not asserted: in every setting tried here (1,200 and 200
+    # bootstrap images, 5-15 epochs, Adam) it did not fall as L2 grew; the guide says so.
     result = run_demo("biasvar", tmp_path / "bv", quick=True, device="cpu")
     held = {c.claim: c.held for c in result.checks}
     assert held["Bias rises as the L2 penalty grows"], result.checks
-    assert held["Variance falls as the L2 penalty grows"], result.checks
+    assert "Variance falls as the L2 penalty grows" in held
 
 
 @pytest.mark.slow
@@ -100,3 +102,16 @@ def test_dropout_shrinks_the_train_test_gap_on_a_small_subset(tmp_path: Path) ->
     result = run_demo("homework", tmp_path / "hw", quick=True, device="cpu")
     gap = next(c for c in result.checks if "gap" in c.claim)
     assert gap.held, gap
+
+
+def test_srivastava_preset_is_a_valid_spec_with_its_short_cpu_variant() -> None:
+    from reglab.api import with_overrides
+    from reglab.study import load_spec
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "srivastava2014.toml"
+    spec = load_spec(path)
+    assert spec.model.hidden == (1024, 1024, 1024) and spec.optimizer.momentum == 0.95
+    reg = spec.regularization(spec.all_arms[1])
+    assert (reg.input_dropout, reg.dropout, reg.maxnorm) == (0.2, 0.5, 3.0)
+    short = with_overrides(spec, dataset="digits", epochs=5, seeds=3)
+    assert (short.data.name, short.train.epochs, len(short.seeds)) == ("digits", 5, 3)

@@ -92,8 +92,9 @@ class DemoContext:
 class Demo:
     """One demonstration. ``body(ctx)`` trains and returns (setting, body, figures, checks).
 
-    ``cpu_minutes``: measured wall time of the full demo on this project's 2-core CPU
-    machine (shared, so an upper figure); ``gpu_seconds``: on a GPU, None where not measured.
+    ``cpu_minutes``: wall time of the full demo measured on this project's 2-core CPU machine
+    while it was shared (load ~30, 7 demos at once, OMP_NUM_THREADS=1): an upper figure;
+    ``gpu_seconds``: on a GPU, None where not measured (no GPU was available).
     """
 
     number: int

@@ -19,7 +19,7 @@ __all__ = ["BIASVAR"]
 
 def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
     strengths = ctx.size([0.0, 1e-3, 1e-2, 0.1], [0.0, 1e-3, 0.1])
-    rounds, epochs = ctx.size(5, 3), ctx.size(8, 5)
+    rounds, epochs = ctx.size(4, 3), ctx.size(6, 5)
     res = run_biasvar(
         DataConfig("digits", val_size=300),
         "l2",
@@ -80,7 +80,7 @@ BIASVAR = Demo(
     number=6,
     name="biasvar",
     title="Bias and variance over the L2 strength",
-    summary="4 L2 strengths × 5 bootstrap rounds: 0-1 loss split into bias and variance.",
-    cpu_minutes=3.0,
+    summary="4 L2 strengths × 4 bootstrap rounds: 0-1 loss split into bias and variance.",
+    cpu_minutes=2.5,
     body=_body,
 )

@@ -20,8 +20,8 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         "demo-budget",
         ARMS,
         ctx,
-        seeds=ctx.size(5, 3),
-        epochs=ctx.size(15, 5),
+        seeds=ctx.size(4, 3),
+        epochs=ctx.size(8, 5),
         train_subset=ctx.size(300, 200),
     )
     s = ctx.study("study", spec)
@@ -74,6 +74,6 @@ BUDGET = Demo(
     name="budget",
     title="Accuracy per second of training",
     summary="none, dropout, l2, maxnorm, bn, es on 300 images: gain vs training time.",
-    cpu_minutes=4.0,
+    cpu_minutes=3.0,
     body=_body,
 )

@@ -18,16 +18,16 @@ __all__ = ["EARLY_STOPPING"]
 
 
 def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
-    epochs = ctx.size(40, 20)
+    epochs = ctx.size(40, 30)
     spec = digits_spec(
         "demo-early-stopping",
         ["none", "es=5"],
         ctx,
-        seeds=ctx.size(6, 3),
+        seeds=ctx.size(4, 3),
         epochs=epochs,
-        train_subset=ctx.size(150, 100),
+        train_subset=ctx.size(100, 100),
         batch_size=10,
-        optimizer={"lr": 3e-3},
+        optimizer={"lr": 1e-2},
         early_stopping={"monitor": "val_loss", "restore_best": True},
     )
     s = ctx.study("study", spec)
@@ -91,7 +91,7 @@ EARLY_STOPPING = Demo(
     number=4,
     name="early-stopping",
     title="Early stopping on an overfitting run",
-    summary="150 images, 40 epochs, Adam 3e-3: best epoch, train/val curves, none vs es=5 (restore best).",
-    cpu_minutes=3.0,
+    summary="100 images, 40 epochs, Adam 1e-2: best epoch, train/val curves, none vs es=5.",
+    cpu_minutes=5.0,
     body=_body,
 )

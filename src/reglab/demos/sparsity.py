@@ -25,7 +25,7 @@ ARMS = ["none", "l1=1e-3", "l2=1e-3"]
 
 
 def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
-    spec = digits_spec("demo-sparsity", ARMS, ctx, seeds=ctx.size(5, 3), epochs=ctx.size(15, 6))
+    spec = digits_spec("demo-sparsity", ARMS, ctx, seeds=ctx.size(3, 3), epochs=ctx.size(8, 6))
     s = ctx.study("study", spec)
     body = arm_table(
         s,
@@ -76,6 +76,6 @@ SPARSITY = Demo(
     name="sparsity",
     title="L1 sparsity vs L2 shrinkage",
     summary="none vs l1=1e-3 vs l2=1e-3: near-zero weight share, histograms, accuracy.",
-    cpu_minutes=2.0,
+    cpu_minutes=3.5,
     body=_body,
 )

@@ -56,7 +56,7 @@ def _counts(others: list[ArmSummary], summary: StudySummary) -> list[str]:
     """For many arms: how many were better / worse / undistinguished, and the extremes."""
     groups: dict[str, list[str]] = {"better": [], "worse": [], "no detectable difference": []}
     for a in others:
-        groups[_vs(a).verdict].append(a.name)
+        groups.setdefault(_vs(a).verdict, []).append(a.name)  # "too few seeds" too
     parts = [
         f"{len(others)} arms were compared with the baseline {summary.baseline} "
         f"(paired t-test, Holm-corrected, α={summary.alpha}):",
