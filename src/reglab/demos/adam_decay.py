@@ -36,6 +36,12 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
     extra = [("‖W₁‖₂ (first layer)", _norm)]
     body = "**Adam (lr 0.001)**\n\n" + arm_table(studies["adam"], extra)
     body += "\n**SGD (lr 0.05, no momentum)**\n\n" + arm_table(studies["sgd"], extra)
+    body += (
+        "\nUnder Adam, decoupled decay multiplies each kernel weight by 1 − lr·wd = 1 − 1e-5 "
+        "per step, which is tiny; the L2 gradient 2·l2·w is divided by Adam's running RMS "
+        "of the gradient, so for weights with small data gradients it moves them by about lr "
+        "per step. The same nominal strength therefore means very different things.\n"
+    )
     gaps = {}
     for opt, s in studies.items():
         a, b = s.arm(L2), s.arm(WD)
