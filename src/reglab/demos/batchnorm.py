@@ -24,8 +24,8 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         "demo-batchnorm",
         ARMS,
         ctx,
-        seeds=ctx.size(4, 3),
-        epochs=ctx.size(8, 4),
+        seeds=ctx.size(5, 3),
+        epochs=ctx.size(20, 4),
         train_subset=ctx.size(300, 200),
     )
     s = ctx.study("study", spec)
@@ -77,7 +77,7 @@ BATCHNORM = Demo(
     number=5,
     name="batchnorm",
     title="Batch Norm alone and with Dropout",
-    summary="none, bn, dropout=0.5, dropout+bn on 300 images: convergence, gap, accuracy.",
+    summary="none, bn, dropout=0.5, dropout+bn; 300 images, 20 epochs: convergence, gap, accuracy.",
     cpu_minutes=3.5,
     body=_body,
 )

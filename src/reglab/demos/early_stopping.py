@@ -34,10 +34,11 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
     directory = ctx.out / "study"
     val = run_curves(directory, "none", "val_loss")  # [R, E]
     best = np.nanargmin(val, axis=1) + 1  # [R] epoch of the lowest validation loss
-    es = s.arm("es=5")
+    es, none = s.arm("es=5"), s.arm("none")
     body = arm_table(
         s,
         [
+            ("test loss (NLL)", lambda a: f"{a.test_loss.mean:.3f}" if a.test_loss.mean else "n/a"),
             ("stop epoch", lambda a: f"{a.stop_epoch.mean:.1f}" if a.stop_epoch.mean else "n/a"),
             ("best epoch", lambda a: f"{a.best_epoch.mean:.1f}" if a.best_epoch.mean else "n/a"),
             ("train s/run", lambda a: numbers.seconds(a.train_seconds.mean)),
@@ -56,14 +57,20 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         ),
         Check(
             "Early stopping (patience 5, restore best) saves most of the training time",
-            (es.train_seconds.mean or 0) < 0.75 * (s.arm("none").train_seconds.mean or 1),
+            (es.train_seconds.mean or 0) < 0.75 * (none.train_seconds.mean or 1),
             f"{numbers.seconds(es.train_seconds.mean)} vs "
-            f"{numbers.seconds(s.arm('none').train_seconds.mean)} per run",
+            f"{numbers.seconds(none.train_seconds.mean)} per run",
         ),
         Check(
             "Early stopping improves test accuracy over training to the end",
             vs is not None and vs.verdict == "better",
             f"Δ {numbers.pp(vs.delta if vs else None)}, verdict '{vs.verdict if vs else 'n/a'}'",
+        ),
+        Check(
+            "Stopping at the best validation loss gives a lower test loss (NLL)",
+            (es.test_loss.mean or 0) < (none.test_loss.mean or 0),
+            f"test NLL {es.test_loss.mean or float('nan'):.3f} vs "
+            f"{none.test_loss.mean or float('nan'):.3f} (mean over seeds)",
         ),
     ]
     figure = ctx.figure("curves", _plot(directory, float(np.mean(best))))
@@ -92,6 +99,6 @@ EARLY_STOPPING = Demo(
     name="early-stopping",
     title="Early stopping on an overfitting run",
     summary="100 images, 40 epochs, Adam 1e-2: best epoch, train/val curves, none vs es=5.",
-    cpu_minutes=5.0,
+    cpu_minutes=3.0,
     body=_body,
 )

@@ -106,6 +106,6 @@ HOMEWORK = Demo(
     name="homework",
     title="Dropout vs none, with enough seeds, by training-set size",
     summary="Dropout 0.5 vs none, 5 paired seeds, 25 epochs, at 100/300/1200 digits images.",
-    cpu_minutes=12.0,
+    cpu_minutes=6.0,
     body=_body,
 )

@@ -30,7 +30,10 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
     body = arm_table(
         s,
         [
-            (f"share |w| < {SPARSITY_THRESHOLD:g}", lambda a: numbers.pct(a.sparsity.mean, 1)),
+            (
+                f"share of weights below {SPARSITY_THRESHOLD:g} in size",
+                lambda a: numbers.pct(a.sparsity.mean, 1),
+            ),
             ("‖W₁‖₂ (first layer)", lambda a: f"{a.weight_l2[0]:.2f}" if a.weight_l2 else "n/a"),
         ],
     )
