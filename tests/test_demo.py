@@ -34,7 +34,7 @@ def test_list_shows_every_demo_on_one_line_with_its_time() -> None:
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1 + len(DEMOS)
     for demo, line in zip(DEMOS, lines[1:], strict=True):
-        assert demo.name in line and f"~{demo.cpu_minutes:.0f} min" in line
+        assert demo.name in line and f"~{demo.cpu_minutes:g} min" in line
 
 
 def test_unknown_demo_is_refused_with_the_known_names() -> None:

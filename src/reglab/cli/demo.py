@@ -73,5 +73,5 @@ def _list() -> None:
     typer.echo(f"{'#':>3}  {'name':<15} {'2 CPU cores':>11}  {'GPU':<12}  what it shows")
     for d in DEMOS:
         gpu = "not measured" if d.gpu_seconds is None else f"~{d.gpu_seconds:.0f} s"
-        cpu = f"~{d.cpu_minutes:.0f} min"
+        cpu = f"~{d.cpu_minutes:g} min"
         typer.echo(f"{d.number:>3}  {d.name:<15} {cpu:>11}  {gpu:<12}  {d.summary}")
