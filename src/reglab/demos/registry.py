@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reglab.atomic import write_text
 from reglab.demos.adam_decay import ADAM_DECAY
 from reglab.demos.base import Demo, DemoContext, DemoResult
 from reglab.demos.batchnorm import BATCHNORM
@@ -59,7 +60,5 @@ def run_demo(
     demo = get_demo(name)
     directory = Path(out) if out is not None else default_demo_out(demo, quick)
     result = demo.run(DemoContext(directory, quick=quick, device=device, quiet=quiet))
-    from reglab.atomic import write_text
-
     write_text(directory / "demo.md", f"# {demo.number}. {demo.title}\n\n" + result.markdown())
     return result
