@@ -101,3 +101,7 @@ app.command("ls")(ls_command)
 from reglab.cli.diff import diff_command  # noqa: E402
 
 app.command("diff")(diff_command)
+
+from reglab.cli.demo import demo_command  # noqa: E402
+
+app.command("demo")(demo_command)

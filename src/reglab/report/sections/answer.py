@@ -97,7 +97,7 @@ def _counts(others: list[ArmSummary], summary: StudySummary) -> list[str]:
     """For many arms: how many got each verdict, and the largest observed differences."""
     groups: dict[str, list[str]] = {g: [] for g in _GROUPS}
     for a in others:
-        groups[_vs(a).verdict].append(a.name)
+        groups.setdefault(_vs(a).verdict, []).append(a.name)  # "too few seeds" too
     parts = [
         f"{m.many(len(others), 'arm')} compared with the baseline {summary.baseline} "
         f"(paired t-test, Holm-corrected, α={summary.alpha}):",
