@@ -278,7 +278,9 @@ def test_biasvar_folder_alone(tmp_path: Path) -> None:
     html_path, md_path = write_report(tmp_path)
     html = html_path.read_text(encoding="utf-8")
     assert "<h2>Bias and variance</h2>" in html and "<h2>Verdicts</h2>" not in html
-    assert html.count("<img") == 1 and "lowest at dropout strength 0.001" in html
+    assert html.count("<img") == 1
+    # a biasvar.json without the bootstrap over rounds claims no lowest loss
+    assert "No lowest loss is stated" in html and "lowest at dropout" not in html
     assert "bias and variance of dropout on digits" in md_path.read_text(encoding="utf-8")
 
 
