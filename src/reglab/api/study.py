@@ -28,7 +28,16 @@ from reglab.arms import parse_arms
 from reglab.config import DataConfig
 from reglab.data import SUGGESTED_VAL_SIZE, check_name
 from reglab.store import StudyDir, spec_identity
-from reglab.study import Progress, StudySpec, load_spec, make_progress, run_study_packs
+from reglab.study import (
+    Executor,
+    Progress,
+    StudyExperiment,
+    StudySpec,
+    load_spec,
+    make_progress,
+    run_plan,
+)
+from reglab.study.executors import ExecutorKind, make_executor
 
 __all__ = ["StudyResult", "compare", "compare_spec", "default_out", "run_study", "with_overrides"]
 
@@ -64,12 +73,22 @@ def run_study(
     quiet: bool = False,
     progress: Progress | None = None,
     report: bool = True,
+    executor: ExecutorKind | Executor = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> StudyResult:
-    """Train (or resume) a study, then write summary.json, comparisons.csv and the report."""
+    """Train (or resume) a study, then write summary.json, comparisons.csv and the report.
+
+    ``executor``: ``"local"`` (this process), ``"ray"`` (a Ray cluster at ``address``, or a
+    local Ray when None, with ``workers`` actors; needs ``pip install 'reglab[ray]'``), or an
+    executor object to use as it is.
+    """
     if not isinstance(spec, StudySpec):
         spec = load_spec(spec)
     directory = Path(out) if out is not None else default_out(spec)
-    store = run_study_packs(spec, directory, progress or make_progress(quiet))
+    shown = progress or make_progress(quiet)
+    with make_executor(executor, address, workers=workers, note=shown.note) as chosen:
+        store = run_plan(StudyExperiment(spec), directory, shown, chosen).store
     summary = write_summary(store)
     if report:
         from reglab.report import write_report
@@ -120,11 +139,15 @@ def compare(
     device: str = "auto",
     out: str | Path | None = None,
     quiet: bool = False,
+    executor: ExecutorKind | Executor = "local",
+    address: str | None = None,
+    workers: int | None = None,
     **options: Any,
 ) -> StudyResult:
-    """Run the classic comparison over ``seeds`` seeds; see :func:`compare_spec` options."""
+    """Run the classic comparison over ``seeds`` seeds; see :func:`compare_spec` options and
+    :func:`run_study` for ``executor``, ``address`` and ``workers``."""
     spec = compare_spec(arms, seeds=seeds, epochs=epochs, dataset=dataset, device=device, **options)
-    return run_study(spec, out, quiet=quiet)
+    return run_study(spec, out, quiet=quiet, executor=executor, address=address, workers=workers)
 
 
 def default_out(spec: StudySpec) -> Path:

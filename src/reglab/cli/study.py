@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from reglab.arms import ARM_KEYS
+from reglab.cli._executor import ADDRESS, EXECUTOR, WORKERS, executor_kind
 
 if TYPE_CHECKING:
     from reglab.api.study import StudyResult
@@ -45,6 +46,9 @@ def compare_command(
         None, "--train-subset", help="Train on only this many examples (overfitting studies)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    executor: str = EXECUTOR,
+    address: str | None = ADDRESS,
+    workers: int | None = WORKERS,
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
     over several seeds and say whether each arm differs from the baseline.
@@ -53,6 +57,7 @@ def compare_command(
       reglab compare                     # none vs dropout=0.5, 5 seeds
       reglab compare --arms none,l2=1e-4,bn --seeds 10 --epochs 20
       reglab compare --dataset digits --epochs 5 --out runs/digits
+      reglab compare --seeds 20 --executor ray --address 10.0.0.5:6379
     """
     from reglab.api.study import compare_spec, run_study  # heavy (torch): import on use
 
@@ -67,7 +72,8 @@ def compare_command(
         baseline=baseline,
         train_subset=train_subset,
     )
-    _show(run_study(spec, out, quiet=quiet))
+    kind = executor_kind(executor)
+    _show(run_study(spec, out, quiet=quiet, executor=kind, address=address, workers=workers))
 
 
 def run_command(
@@ -79,12 +85,16 @@ def run_command(
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
     device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    executor: str = EXECUTOR,
+    address: str | None = ADDRESS,
+    workers: int | None = WORKERS,
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
 
     Examples:
       reglab run examples/ablation.toml
       reglab run examples/ablation.toml --seeds 3 --epochs 2 --dataset digits
+      reglab run examples/ablation.toml --executor ray --address auto
     """
     from reglab.api.study import run_study, with_overrides
     from reglab.study import load_spec
@@ -92,7 +102,8 @@ def run_command(
     spec = with_overrides(
         load_spec(spec_file), seeds=seeds, epochs=epochs, arms=arms, dataset=dataset, device=device
     )
-    _show(run_study(spec, out, quiet=quiet))
+    kind = executor_kind(executor)
+    _show(run_study(spec, out, quiet=quiet, executor=kind, address=address, workers=workers))
 
 
 def techniques_command() -> None:

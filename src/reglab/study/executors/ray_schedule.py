@@ -96,6 +96,8 @@ class Schedule:
             worker, job = self.idle.popleft(), self.queue.popleft()
             stream = self.actors[worker].train.options(num_returns="streaming").remote(job)
             self.running[stream] = _Running(worker, job)
+            epoch = 0 if job.state is None else int(job.state["epoch"])
+            self.status[worker] = replace(self.status[worker], pack=job.index, epoch=epoch)
         if self.queue and not self.running:
             raise StudyError(
                 f"Every Ray worker was lost; {len(self.queue)} packs were not trained. The "
@@ -121,8 +123,7 @@ class Schedule:
     def _handle(self, stream: Any, run: _Running, item: Any) -> PackOutcome | None:
         job, worker = run.job, run.worker
         if isinstance(item, Started):
-            epoch = 0 if job.state is None else int(job.state["epoch"])
-            self.status[worker] = WorkerStatus(worker, item.pid, job.index, epoch)
+            self.status[worker] = replace(self.status[worker], pid=item.pid)
             if job.index not in self.announced:
                 self.announced.add(job.index)
                 self.events.started(job)
