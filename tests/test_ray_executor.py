@@ -8,7 +8,9 @@ pytest worker starts it. `make test` installs the `ray` extra, so nothing here i
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import pickle
 import signal
 import socket
 import sys
@@ -16,21 +18,26 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import ray
+import torch
 
 from reglab.cli import main
+from reglab.data import load_dataset
 from reglab.engine import EpochRecord
-from reglab.store import StudyDir
-from reglab.study import QuietProgress, StudyExperiment, StudySpec, run_plan
+from reglab.store import RunRecord, StudyDir
+from reglab.study import PackJob, PackOutcome, QuietProgress, StudyExperiment, StudySpec, run_plan
 from reglab.study.executors import make_executor
 from reglab.study.executors.ray import RayExecutor, start_local_ray
+from reglab.study.executors.ray_worker import Checkpoint, Started, Worker
 from tests.study_helpers import tiny_spec
 
 pytestmark = pytest.mark.xdist_group("ray")
 
 TIMES = ("train_seconds",)
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +77,13 @@ def _spec(**train: object) -> StudySpec:
 
 
 def test_cli_study_on_ray_gives_the_in_process_runs(local_ray: None, tmp_path: Path) -> None:
-    common = ["compare", "--dataset", "digits", "--seeds", "2", "--epochs", "3", "--quiet"]
-    common += ["--hidden", "32", "--arms", "none,dropout=0.5,l2=1e-3"]
+    common = ["compare", "--dataset", "digits", "--seeds", "2", "--epochs", "2", "--quiet"]
+    common += ["--hidden", "32", "--arms", "none,dropout=0.5+l2=1e-3"]
     assert main([*common, "--out", str(tmp_path / "local")]) == 0
     ray_run = ["--out", str(tmp_path / "ray"), "--executor", "ray", "--workers", "2"]
     assert main([*common, *ray_run]) == 0
     _assert_same_runs(tmp_path / "local", tmp_path / "ray")
-    assert len(_runs(tmp_path / "ray")) == 6
+    assert len(_runs(tmp_path / "ray")) == 4
     assert (tmp_path / "ray" / "summary.json").exists()
 
 
@@ -90,19 +97,27 @@ class _KillOnFirstEpoch(QuietProgress):
     def epoch(self, epoch: int, records: list[EpochRecord | None]) -> None:
         if self.killed:
             return
-        busy = [s for s in self.executor.worker_status() if s.pack is not None and s.pid]
-        assert busy, self.executor.worker_status()
+        status = self.executor.worker_status()
+        busy = [s for s in status if s.pack is not None and s.pid and s.epoch >= 1]
+        assert busy, status  # the worker that just reported its first epoch
         victim = busy[0]
         assert victim.pid is not None
         os.kill(victim.pid, signal.SIGKILL)
         self.killed.append(victim.pid)
 
 
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The in-process run of :func:`_spec` that Ray runs must equal."""
+    out = tmp_path_factory.mktemp("reference") / "local"
+    run_plan(StudyExperiment(_spec()), out)
+    return out
+
+
 def test_a_worker_killed_mid_pack_is_retried_with_equal_results(
-    executor: RayExecutor, notes: list[str], tmp_path: Path
+    executor: RayExecutor, notes: list[str], reference: Path, tmp_path: Path
 ) -> None:
     spec = _spec()
-    run_plan(StudyExperiment(spec), tmp_path / "local")
     before = executor.retries
     killer = _KillOnFirstEpoch(executor)
     run_plan(StudyExperiment(spec), tmp_path / "ray", killer, executor)
@@ -110,9 +125,32 @@ def test_a_worker_killed_mid_pack_is_retried_with_equal_results(
     assert executor.retries == before + 1
     assert any(f"(pid {killer.killed[0]}) lost during pack" in n for n in notes), notes
     assert any("retrying from its epoch" in n for n in notes), notes
-    _assert_same_runs(tmp_path / "local", tmp_path / "ray")
+    _assert_same_runs(reference, tmp_path / "ray")
     pids = {s.pid for s in executor.worker_status()}
     assert killer.killed[0] not in pids  # Ray restarted that actor in a new process
+
+
+def test_an_actor_checkpoint_resumes_to_the_uninterrupted_outcome() -> None:
+    """The worker's checkpoints are copies taken at the epoch's end (the live optimizer state
+    moves on while the driver reads them): resuming from any of them ends the same."""
+    spec = _spec(epochs=3)
+    experiment = StudyExperiment(spec)
+    data = load_dataset(spec.data)
+    pack = experiment.plan(data.in_features, data.out_features, torch.device("cpu"))[0]
+    worker = Worker(threads=1)
+    items = list(worker.train(PackJob(experiment.setup, pack)))
+    assert isinstance(items[0], Started) and isinstance(items[-1], PackOutcome)
+    whole = items[-1]
+    for checkpoint in [i for i in items if isinstance(i, Checkpoint)][:2]:
+        state = pickle.loads(pickle.dumps(checkpoint.state))  # as it travels
+        resumed = list(worker.train(PackJob(experiment.setup, pack, state)))[-1]
+        assert _timeless(resumed.runs) == _timeless(whole.runs)
+        for key, array in whole.arrays.items():
+            np.testing.assert_array_equal(resumed.arrays[key], array)
+
+
+def _timeless(runs: tuple[RunRecord, ...]) -> list[RunRecord]:
+    return [dataclasses.replace(r, train_seconds=0.0) for r in runs]
 
 
 class _LoseDriver(QuietProgress):
@@ -120,14 +158,15 @@ class _LoseDriver(QuietProgress):
         raise KeyboardInterrupt  # the driver dies after the first checkpoint it wrote
 
 
-def test_a_lost_driver_resumes_like_a_local_study(executor: RayExecutor, tmp_path: Path) -> None:
-    spec = _spec(epochs=3)
-    run_plan(StudyExperiment(spec), tmp_path / "local")
+def test_a_lost_driver_resumes_like_a_local_study(
+    executor: RayExecutor, reference: Path, tmp_path: Path
+) -> None:
+    spec = _spec()
     with pytest.raises(KeyboardInterrupt):
         run_plan(StudyExperiment(spec), tmp_path / "study", _LoseDriver(), executor)
     assert list((tmp_path / "study").glob("checkpoints/pack-*.pt")), "a checkpoint was written"
     run_plan(StudyExperiment(spec), tmp_path / "study")  # resumed in-process
-    _assert_same_runs(tmp_path / "local", tmp_path / "study")
+    _assert_same_runs(reference, tmp_path / "study")
 
 
 def test_without_ray_installed_the_error_names_the_extra(
@@ -166,6 +205,7 @@ def test_an_unreachable_address_is_one_clear_error_quickly(
         (["--executor", "dask"], "The '--executor' parameter of reglab must be one of"),
         (["--address", "10.0.0.5:6379"], "add --executor ray"),
         (["--executor", "ray", "--address", "no-port"], "The 'address' parameter of the Ray"),
+        (["--executor", "ray", "--workers", "0"], "The 'workers' parameter of the Ray"),
     ],
 )
 def test_executor_options_are_checked(
@@ -173,6 +213,26 @@ def test_executor_options_are_checked(
 ) -> None:
     assert main(["compare", "--dataset", "digits", "--out", str(tmp_path), *args]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", str(EXAMPLES / "classic.toml"), "--dataset", "digits"],
+        ["learning-curve", "--dataset", "digits", "--sizes", "100,300"],
+        ["biasvar", "--dataset", "digits"],
+    ],
+)
+def test_every_training_command_takes_the_executor_options(
+    command: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The options reach the Ray executor (its own check of the address answers), and
+    nothing is written before it does."""
+    out = tmp_path / "out"
+    args = [*command, "--out", str(out), "--executor", "ray", "--address", "no-port"]
+    assert main(args) == 2
+    assert "The 'address' parameter of the Ray executor" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_make_executor_passes_an_executor_object_through() -> None:

@@ -87,11 +87,11 @@ def run_learning_curve(
     """
     curve = LearningCurveSpec.of(spec, sizes)
     root = Path(out)
-    curve.claim(root)
     studies: dict[int, Path] = {}
     rows: list[dict[str, Any]] = []
     note = make_progress(quiet).note
     with make_executor(executor, address, workers=workers, note=note) as chosen:
+        curve.claim(root)  # after the executor: a bad --address writes nothing
         for i, (size, sub) in enumerate(curve.studies(), 1):
             progress = make_progress(quiet)
             progress.note(f"learning curve: size {size} ({i} of {len(curve.sizes)})")

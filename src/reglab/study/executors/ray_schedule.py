@@ -68,6 +68,7 @@ class Schedule:
         self.queue = deque(jobs)
         self.idle = deque(range(len(actors)))
         self.running: dict[Any, _Running] = {}  # stream (ObjectRefGenerator) -> its job
+        self.rejoining: dict[Any, int] = {}  # a restarting worker's pid() call -> worker
         self.states: dict[int, dict[str, Any]] = {}  # pack -> last checkpoint received
         self.tries: dict[int, int] = {}
         self.lost: dict[int, int] = {}
@@ -78,9 +79,12 @@ class Schedule:
         """Each job's outcome as it finishes."""
         while self.queue or self.running:
             self._submit()
-            ready, _ = ray.wait(list(self.running), num_returns=1)
-            for stream in ready:
-                outcome = self._take(stream)
+            ready, _ = ray.wait([*self.running, *self.rejoining], num_returns=1)
+            for ref in ready:
+                if ref in self.rejoining:
+                    self._rejoin(ref)
+                    continue
+                outcome = self._take(ref)
                 if outcome is not None:
                     yield outcome
 
@@ -98,7 +102,7 @@ class Schedule:
             self.running[stream] = _Running(worker, job)
             epoch = 0 if job.state is None else int(job.state["epoch"])
             self.status[worker] = replace(self.status[worker], pack=job.index, epoch=epoch)
-        if self.queue and not self.running:
+        if self.queue and not self.running and not self.rejoining:
             raise StudyError(
                 f"Every Ray worker was lost; {len(self.queue)} packs were not trained. The "
                 "study directory keeps what finished: run the same command again to resume."
@@ -149,8 +153,9 @@ class Schedule:
         del self.running[stream]
         job, worker, index = run.job, run.worker, run.job.index
         self.lost[worker] = self.lost.get(worker, 0) + 1
-        if self.lost[worker] <= self.retry.per_worker:
-            self.idle.append(worker)  # Ray restarts the actor; calls wait for it
+        if self.lost[worker] <= self.retry.per_worker:  # Ray restarts it: wait, then reuse
+            call = self.actors[worker].pid.options(max_task_retries=-1).remote()
+            self.rejoining[call] = worker
         self.tries[index] = self.tries.get(index, 0) + 1
         if self.tries[index] > self.retry.per_pack:
             raise StudyError(
@@ -164,6 +169,17 @@ class Schedule:
         self.status[worker] = WorkerStatus(worker, None)
         since = "from scratch" if state is None else f"from its epoch {state['epoch']} checkpoint"
         self.note(f"ray: worker {worker} (pid {pid}) lost during pack {index}: retrying {since}")
+
+    def _rejoin(self, call: Any) -> None:
+        """A restarted worker answered (idle again), or is gone for good (dropped)."""
+        worker = self.rejoining.pop(call)
+        try:
+            pid = int(ray.get(call))
+        except ray.exceptions.RayActorError:
+            self.note(f"ray: worker {worker} is gone; {len(self.idle)} idle workers left")
+            return
+        self.status[worker] = WorkerStatus(worker, pid)
+        self.idle.append(worker)
 
     def _say(self) -> None:
         busy = [s for s in self.status if s.pack is not None]

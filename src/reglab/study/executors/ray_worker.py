@@ -122,9 +122,11 @@ def _on_device(data: Dataset, device: torch.device) -> Dataset:
 
 
 def _on_cpu(value: Any) -> Any:
-    """A checkpoint's tensors (optimizer state may be on the GPU) as CPU tensors."""
+    """A checkpoint as CPU copies, taken now: the state dict shares tensors with the live
+    trainer (the optimizer's moments), which the next epoch updates in place before the
+    driver has read this one (and optimizer state may be on the GPU)."""
     if isinstance(value, torch.Tensor):
-        return value.detach().cpu()
+        return value.detach().to("cpu", copy=True)
     if isinstance(value, dict):
         return {k: _on_cpu(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
