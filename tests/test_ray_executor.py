@@ -72,7 +72,7 @@ def _assert_same_runs(a: Path, b: Path) -> None:
 
 def _spec(**train: object) -> StudySpec:
     """Two packs (one per arm) of two seeds, slow enough per epoch to be killed mid-pack."""
-    base = {"epochs": 4, "train_eval_size": 300, "device": "cpu", "batch_size": 16}
+    base = {"epochs": 5, "train_eval_size": 300, "device": "cpu", "batch_size": 16}
     return tiny_spec(model={"hidden": [128]}, train={**base, **train})
 
 
