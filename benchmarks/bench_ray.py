@@ -20,6 +20,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -115,9 +116,10 @@ def main() -> None:
         if isinstance(executor, RayExecutor):
             executor.close()
     ray.shutdown()
+    packs = len(json.loads((tmp / "in-process-0" / "plan.json").read_text()))
+    shutil.rmtree(tmp, ignore_errors=True)
 
     base = statistics.median(seconds["in-process"])
-    packs = len(json.loads((tmp / "in-process-0" / "plan.json").read_text()))
     result = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
