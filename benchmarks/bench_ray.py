@@ -11,6 +11,7 @@ one (times aside), or the benchmark fails. See docs/performance.md::
     python benchmarks/bench_ray.py                          # MNIST subset, 4 packs, 2 rounds
     python benchmarks/bench_ray.py --dataset digits --epochs 3 --rounds 3
     python benchmarks/bench_ray.py --out ray.json
+    python benchmarks/bench_ray.py --device cuda --workers 1 --seeds 25   # GPU: Ray's overhead
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def study(args: argparse.Namespace, epochs: int) -> StudySpec:
             "seeds": args.seeds,
             "data": data,
             "model": {"hidden": [args.hidden]},
-            "train": {"epochs": epochs, "device": "cpu", "pack_size": args.pack_size},
+            "train": {"epochs": epochs, "device": args.device, "pack_size": args.pack_size},
         }
     )
 
@@ -83,6 +84,8 @@ def main() -> None:
     parser.add_argument("--pack-size", type=int, default=2)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu, or cuda (one actor per GPU).")
+    parser.add_argument("--workers", default="1,2", help="Ray worker counts to compare.")
     parser.add_argument("--out", type=Path, default=None, help="Write the figures as JSON.")
     args = parser.parse_args()
     if args.dataset == "digits":
@@ -95,7 +98,7 @@ def main() -> None:
     threads = torch.get_num_threads()
     executors: dict[str, Executor | None] = {"in-process": None, "in-process 1 thread": None}
     startup: dict[str, float] = {}
-    for workers in (1, 2):
+    for workers in [int(w) for w in args.workers.split(",")]:
         t0 = time.perf_counter()
         executor = RayExecutor(workers=workers)
         timed_run(study(args, 1), tmp / f"warmup-{workers}", executor)  # actors + data loaded

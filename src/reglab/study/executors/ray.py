@@ -116,6 +116,8 @@ class RayExecutor:
         resources = ray.cluster_resources()
         gpus = int(resources.get("GPU", 0)) if device != "cpu" else 0
         count = self.workers or (gpus or max(1, int(resources.get("CPU", 1)) // self.cpus))
+        if gpus and count > gpus:  # an actor per GPU: more would wait for a GPU forever
+            raise invalid("workers", _OWNER, f"at most the cluster's {gpus} GPUs", count)
         options: dict[str, Any] = {"max_restarts": self.max_retries, "max_task_retries": 0}
         if gpus:
             options |= {"num_gpus": 1, "num_cpus": 1}
