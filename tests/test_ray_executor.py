@@ -76,6 +76,11 @@ def _spec(**train: object) -> StudySpec:
     return tiny_spec(model={"hidden": [128]}, train={**base, **train})
 
 
+def test_the_local_ray_listens_on_loopback_only(local_ray: None) -> None:
+    assert ray.get_runtime_context().gcs_address.startswith("127.0.0.1:")
+    assert {n["NodeManagerAddress"] for n in ray.nodes()} == {"127.0.0.1"}
+
+
 def test_cli_study_on_ray_gives_the_in_process_runs(local_ray: None, tmp_path: Path) -> None:
     common = ["compare", "--dataset", "digits", "--seeds", "2", "--epochs", "2", "--quiet"]
     common += ["--hidden", "32", "--arms", "none,dropout=0.5+l2=1e-3"]

@@ -116,8 +116,12 @@ class RayExecutor:
         resources = ray.cluster_resources()
         gpus = int(resources.get("GPU", 0)) if device != "cpu" else 0
         count = self.workers or (gpus or max(1, int(resources.get("CPU", 1)) // self.cpus))
+        cpus = int(resources.get("CPU", 0))
         if gpus and count > gpus:  # an actor per GPU: more would wait for a GPU forever
             raise invalid("workers", _OWNER, f"at most the cluster's {gpus} GPUs", count)
+        if not gpus and count * self.cpus > cpus:  # the same for CPUs
+            need = f"at most the cluster's {cpus} CPUs / {self.cpus} per worker"
+            raise invalid("workers", _OWNER, need, count)
         options: dict[str, Any] = {"max_restarts": self.max_retries, "max_task_retries": 0}
         if gpus:
             options |= {"num_gpus": 1, "num_cpus": 1}
@@ -133,15 +137,19 @@ class RayExecutor:
 
 def start_local_ray(cpus: int, object_store_mb: int = 256) -> None:
     """A Ray on this machine alone: loopback addresses, no dashboard, a small object store."""
-    # Ray binds a one-node cluster to the public IP unless clusters are off: keep it local.
-    ray_constants.ENABLE_RAY_CLUSTER = False
-    ray.init(
-        num_cpus=cpus,
-        include_dashboard=False,
-        object_store_memory=object_store_mb * 1024 * 1024,
-        configure_logging=False,
-        log_to_driver=False,
-    )
+    # Ray binds a one-node cluster to the public IP unless clusters are off: keep it local
+    # (the flag is read while the node starts; a later ray.init(address=...) sees it as it was).
+    clusters, ray_constants.ENABLE_RAY_CLUSTER = ray_constants.ENABLE_RAY_CLUSTER, False
+    try:
+        ray.init(
+            num_cpus=cpus,
+            include_dashboard=False,
+            object_store_memory=object_store_mb * 1024 * 1024,
+            configure_logging=False,
+            log_to_driver=False,
+        )
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = clusters
 
 
 def _connect(address: str | None, workers: int | None, cpus: int, object_store_mb: int) -> None:
