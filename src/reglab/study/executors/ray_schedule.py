@@ -141,6 +141,7 @@ class Schedule:
         else:
             assert isinstance(item, PackOutcome), type(item)
             del self.running[stream]
+            self.states.pop(job.index, None)  # a finished pack's checkpoint: no longer needed
             self.idle.append(worker)
             self.status[worker] = replace(self.status[worker], pack=None, epoch=0)
             self.done += 1
