@@ -43,7 +43,8 @@ from reglab.atomic import write_json, write_npz
 from reglab.config import DataConfig, ModelConfig, OptimizerConfig
 from reglab.data import Dataset
 from reglab.engine import EpochRecord, resolve_device
-from reglab.study import Outlook, Progress, QuietProgress, run_plan
+from reglab.study import Executor, Outlook, Progress, QuietProgress, run_plan
+from reglab.study.executors import ExecutorKind, make_executor
 from reglab.study.experiments.biasvar import (
     BIASVAR_TECHNIQUES,
     DEFAULT_STRENGTHS,
@@ -215,12 +216,16 @@ def run_biasvar(
     pack_size: int | None = None,
     progress: Callable[[BiasVarianceProgress], None] | Progress | None = None,
     out: str | os.PathLike[str] | None = None,
+    executor: ExecutorKind | Executor = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> BiasVarianceResult:
     """Train ``rounds`` bootstrap models per strength and decompose their test error.
 
     ``pack_size`` caps the models trained together (None: all S×R in one pack). ``out``:
     the study directory (resumable; biasvar.json and predictions.npz are written there).
     ``progress``: a study :class:`~reglab.study.Progress`, or a callback per epoch.
+    ``executor``, ``address``, ``workers``: where the packs train (see ``reglab.api.run_study``).
     """
     spec = BiasVarianceSpec(
         dataset,
@@ -237,13 +242,14 @@ def run_biasvar(
     )
     experiment = BiasVarianceExperiment(spec)
     shown = _progress(progress)
-    if out is None:
-        with tempfile.TemporaryDirectory(prefix="reglab-biasvar-") as tmp:
-            ran = run_plan(experiment, tmp, shown)
+    with make_executor(executor, address, workers=workers, note=shown.note) as chosen:
+        if out is None:
+            with tempfile.TemporaryDirectory(prefix="reglab-biasvar-") as tmp:
+                ran = run_plan(experiment, tmp, shown, chosen)
+                runs = collect(experiment, ran.store)
+        else:
+            ran = run_plan(experiment, Path(out), shown, chosen)
             runs = collect(experiment, ran.store)
-    else:
-        ran = run_plan(experiment, Path(out), shown)
-        runs = collect(experiment, ran.store)
     result = _result(spec, ran.data, runs)
     if out is not None:
         result.save(out)

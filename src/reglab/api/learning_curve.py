@@ -33,7 +33,8 @@ from reglab.analysis.results import ArmSummary, StudySummary
 from reglab.api.study import run_study
 from reglab.errors import StudyError
 from reglab.store import write_json, write_text
-from reglab.study import StudySpec, make_progress
+from reglab.study import Executor, StudySpec, make_progress
+from reglab.study.executors import ExecutorKind, make_executor
 from reglab.study.experiments.learning_curve import LearningCurveSpec
 
 __all__ = ["COLUMNS", "LearningCurveResult", "learning_curve_table", "run_learning_curve"]
@@ -82,24 +83,38 @@ def run_learning_curve(
     *,
     quiet: bool = False,
     report: bool = True,
+    executor: ExecutorKind | Executor = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> LearningCurveResult:
     """Run (or resume) ``spec`` at every training-set size, then write the curve's table and
     (with ``report``) its page: report.html, report.md and plots/ at the curve's root.
 
     Sizes are checked before any training: ints >= 10 (and >= the number of classes), no
     repeats, none larger than the training set (the data layer says how large it is).
+    ``executor``, ``address``, ``workers``: where the packs train (see ``run_study``); one
+    Ray session serves every size.
     """
     curve = LearningCurveSpec.of(spec, sizes)
     root = Path(out)
-    curve.claim(root)
     studies: dict[int, Path] = {}
     rows: list[dict[str, Any]] = []
-    for i, (size, sub) in enumerate(curve.studies(), 1):
-        progress = make_progress(quiet)
-        progress.note(f"learning curve: size {size} ({i} of {len(curve.sizes)})")
-        result = run_study(sub, root / f"n-{size}", quiet=quiet, progress=progress, report=False)
-        studies[size] = result.directory
-        rows.extend(_rows(size, result.summary))
+    note = make_progress(quiet).note
+    with make_executor(executor, address, workers=workers, note=note) as chosen:
+        curve.claim(root)  # after the executor: a bad --address writes nothing
+        for i, (size, sub) in enumerate(curve.studies(), 1):
+            progress = make_progress(quiet)
+            progress.note(f"learning curve: size {size} ({i} of {len(curve.sizes)})")
+            result = run_study(
+                sub,
+                root / f"n-{size}",
+                quiet=quiet,
+                progress=progress,
+                report=False,
+                executor=chosen or "local",
+            )
+            studies[size] = result.directory
+            rows.extend(_rows(size, result.summary))
     table = pd.DataFrame(rows, columns=list(COLUMNS))
     _write(root, curve.base, list(curve.sizes), studies, table)
     if report:

@@ -40,13 +40,16 @@ from reglab.data import check_name
 from reglab.engine import set_threads
 from reglab.store import StudyDir, inside, slug, spec_identity
 from reglab.study import (
+    Executor,
     Progress,
     RichProgress,
+    StudyExperiment,
     StudySpec,
     load_spec,
     make_progress,
-    run_study_packs,
+    run_plan,
 )
+from reglab.study.executors import ExecutorKind, make_executor
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -142,6 +145,9 @@ def run_study(
     quiet: bool = False,
     progress: Progress | None = None,
     report: bool = True,
+    executor: ExecutorKind | Executor = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> StudyResult:
     """Train (or resume) a study, then write summary.json, comparisons.csv and the report.
 
@@ -150,6 +156,10 @@ def run_study(
     The keywords override the spec (as ``reglab run``'s options do; see :class:`Overrides`);
     ``data`` is a user data file to add and train on; ``threads`` sets torch's CPU threads
     (default: :func:`reglab.engine.default_threads`).
+
+    ``executor``: ``"local"`` (this process), ``"ray"`` (a Ray cluster at ``address``, or a
+    local Ray when None, with ``workers`` actors; needs ``pip install 'reglab[ray]'``), or an
+    executor object to use as it is.
     """
     if not isinstance(spec, StudySpec):
         spec = load_spec(spec)
@@ -168,7 +178,14 @@ def run_study(
     )
     spec = merge(overrides, given).apply(spec)
     return run_spec(
-        spec, out, threads=threads, progress=progress or make_progress(quiet), report=report
+        spec,
+        out,
+        threads=threads,
+        progress=progress or make_progress(quiet),
+        report=report,
+        executor=executor,
+        address=address,
+        workers=workers,
     )
 
 
@@ -179,12 +196,17 @@ def run_spec(
     threads: int | None = None,
     progress: Progress,
     report: bool = True,
+    executor: ExecutorKind | Executor = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> StudyResult:
-    """Run ``spec`` as given (no overrides) in ``out`` (default: :func:`default_out`)."""
+    """Run ``spec`` as given (no overrides) in ``out`` (default: :func:`default_out`); its
+    packs train where ``executor`` says (see :func:`run_study`)."""
     directory = Path(out) if out is not None else default_out(spec)
     set_threads(threads)
     try:
-        store = run_study_packs(spec, directory, progress)
+        with make_executor(executor, address, workers=workers, note=progress.note) as chosen:
+            store = run_plan(StudyExperiment(spec), directory, progress, chosen).store
     finally:
         if isinstance(progress, RichProgress):
             progress.close()  # also after an error or Ctrl-C: give the terminal back
@@ -278,9 +300,13 @@ def compare(
     threads: int | None = None,
     quiet: bool = False,
     progress: Progress | None = None,
+    executor: ExecutorKind | Executor = "local",
+    address: str | None = None,
+    workers: int | None = None,
 ) -> StudyResult:
     """Run the classic comparison over ``seeds`` seeds (``data``: a user data file to add
-    and use instead of ``dataset``); see :func:`compare_spec` for the options."""
+    and use instead of ``dataset``); see :func:`compare_spec` for the options and
+    :func:`run_study` for ``executor``, ``address`` and ``workers``."""
     spec = compare_spec(
         arms,
         seeds=seeds,
@@ -296,7 +322,15 @@ def compare(
         margin=margin,
         allow_large=allow_large,
     )
-    return run_spec(spec, out, threads=threads, progress=progress or make_progress(quiet))
+    return run_spec(
+        spec,
+        out,
+        threads=threads,
+        progress=progress or make_progress(quiet),
+        executor=executor,
+        address=address,
+        workers=workers,
+    )
 
 
 def merge(first: Overrides | None, then: Overrides) -> Overrides:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import typer
 
+from reglab.cli._executor import ADDRESS, EXECUTOR, WORKERS, executor_kind
 from reglab.config import DataConfig, ModelConfig
 from reglab.errors import invalid
 
@@ -67,6 +68,9 @@ def biasvar_command(
     ),
     hidden: str = typer.Option("512", "--hidden", help="Hidden widths, e.g. 512 or 256,128."),
     seed: int = typer.Option(0, "--seed", help="Round r uses seed SEED + r at every strength."),
+    executor: str = EXECUTOR,
+    address: str | None = ADDRESS,
+    workers: int | None = WORKERS,
 ) -> None:
     """Measure bias and variance of the test error across a technique's strengths.
 
@@ -110,6 +114,9 @@ def biasvar_command(
             base_seed=seed,
             progress=report,
             out=where,
+            executor=executor_kind(executor),
+            address=address,
+            workers=workers,
         )
     for line in _table(result):
         typer.echo(line)

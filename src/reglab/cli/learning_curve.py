@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from reglab.cli._executor import ADDRESS, EXECUTOR, WORKERS, executor_kind
 from reglab.errors import ConfigError, invalid
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ def learning_curve_command(
         "command again resumes every size.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
+    executor: str = EXECUTOR,
+    address: str | None = ADDRESS,
+    workers: int | None = WORKERS,
 ) -> None:
     """Train every arm at several training-set sizes (a fixed, nested, class-balanced
     subset each) and show how accuracy, gap and the edge over the baseline change.
@@ -103,7 +107,11 @@ def learning_curve_command(
     name = spec.data.name
     chosen = _ints(sizes, "sizes") if sizes is not None else _default_sizes(name)
     where = out if out is not None else Path("runs") / f"learning-curve-{name}"
-    _show(run_learning_curve(spec, chosen, where, quiet=quiet))
+    kind = executor_kind(executor)
+    result = run_learning_curve(
+        spec, chosen, where, quiet=quiet, executor=kind, address=address, workers=workers
+    )
+    _show(result)
 
 
 def _ints(text: str, param: str) -> list[int]:

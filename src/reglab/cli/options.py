@@ -12,6 +12,7 @@ import json
 import shlex
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +23,9 @@ from reglab.cli._app import state
 if TYPE_CHECKING:
     from reglab.api.study import StudyResult
     from reglab.study import StudySpec
+    from reglab.study.executors import ExecutorKind
 
-__all__ = ["HELP", "execute", "resume_command"]
+__all__ = ["HELP", "Run", "execute", "resume_command"]
 
 HELP: dict[str, str] = {
     "arms": "Comma-separated arms: none, dropout=0.5, indrop=0.2, l1=1e-5, l2=1e-4, wd=1e-4, "
@@ -56,6 +58,16 @@ def resume_command(directory: Path, out_given: bool) -> str:
     return shlex.join(words)
 
 
+@dataclass(frozen=True)
+class Run:
+    """Where a study's packs train: ``executor`` "local" (this process) or "ray" (a Ray
+    cluster at ``address``, a local one when None, with ``workers`` actors)."""
+
+    executor: ExecutorKind = "local"
+    address: str | None = None
+    workers: int | None = None
+
+
 def execute(
     spec: StudySpec,
     out: Path | None,
@@ -64,8 +76,10 @@ def execute(
     quiet: bool,
     as_json: bool,
     show: Callable[[StudyResult], None],
+    run: Run | None = None,
 ) -> None:
-    """Run ``spec`` in ``out`` (default: its default folder) and show or print the result."""
+    """Run ``spec`` in ``out`` (default: its default folder) and show or print the result;
+    ``run`` says where its packs train (in this process, or on Ray)."""
     from reglab.api.study import default_out, run_spec
     from reglab.engine import set_threads
     from reglab.study import QuietProgress, make_progress
@@ -79,7 +93,16 @@ def execute(
     quiet_stdout = contextlib.redirect_stdout(sys.stderr) if as_json else contextlib.nullcontext()
     try:
         with quiet_stdout:
-            result = run_spec(spec, directory, threads=threads, progress=progress)
+            where = run or Run()
+            result = run_spec(
+                spec,
+                directory,
+                threads=threads,
+                progress=progress,
+                executor=where.executor,
+                address=where.address,
+                workers=where.workers,
+            )
     except KeyboardInterrupt:  # run_spec has closed the live display
         typer.echo(
             "interrupted: finished packs and the last epoch's checkpoint are saved; resume with\n"

@@ -9,7 +9,8 @@ import typer
 
 from reglab.arms import ARM_KEYS
 from reglab.cli._app import FLAG
-from reglab.cli.options import HELP, execute
+from reglab.cli._executor import ADDRESS, EXECUTOR, WORKERS, executor_kind
+from reglab.cli.options import HELP, Run, execute
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -51,6 +52,9 @@ def compare_command(
     threads: int | None = typer.Option(None, "--threads", help=HELP["threads"]),
     as_json: bool = typer.Option(False, "--json", metavar=FLAG, help=HELP["json"]),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar=FLAG, help=HELP["quiet"]),
+    executor: str = EXECUTOR,
+    address: str | None = ADDRESS,
+    workers: int | None = WORKERS,
 ) -> None:
     """Run the classic experiment (MNIST, MLP 512 ReLU, Adam 1e-3, batch 32, 10 epochs)
     over several seeds and say whether each arm differs from the baseline.
@@ -60,6 +64,7 @@ def compare_command(
       reglab compare --arms none,l2=1e-4,bn --seeds 10 --epochs 20
       reglab compare --dataset digits --epochs 5 --out runs/digits --json
       reglab compare --data my_data.npz --device cuda:1
+      reglab compare --seeds 20 --executor ray --address 10.0.0.5:6379
     """
     from reglab.api import Overrides, classic_spec, dataset_from_file  # heavy: import on use
     from reglab.api.overrides import parse_hidden
@@ -79,7 +84,8 @@ def compare_command(
         tf32=tf32 or None,
     )
     spec = overrides.apply(classic_spec(name), where="the compare options")
-    execute(spec, out, threads=threads, quiet=quiet, as_json=as_json, show=_show)
+    run = Run(executor_kind(executor), address, workers)
+    execute(spec, out, threads=threads, quiet=quiet, as_json=as_json, show=_show, run=run)
 
 
 def run_command(
@@ -103,6 +109,9 @@ def run_command(
     threads: int | None = typer.Option(None, "--threads", help=HELP["threads"]),
     as_json: bool = typer.Option(False, "--json", metavar=FLAG, help=HELP["json"]),
     quiet: bool = typer.Option(False, "--quiet", "-q", metavar=FLAG, help=HELP["quiet"]),
+    executor: str = EXECUTOR,
+    address: str | None = ADDRESS,
+    workers: int | None = WORKERS,
 ) -> None:
     """Run (or resume) the study a TOML spec describes, then summarize and report it.
 
@@ -112,6 +121,7 @@ def run_command(
       reglab run examples/ablation.toml
       reglab run examples/sweeps.toml --seeds 2 --epochs 1 --dataset digits
       reglab run examples/classic.toml --hidden 256,128 --batch-size 128 --json > summary.json
+      reglab run examples/ablation.toml --executor ray --address auto
     """
     from reglab.api import Overrides, dataset_from_file  # heavy (torch): import on use
     from reglab.api.overrides import parse_hidden
@@ -132,7 +142,16 @@ def run_command(
         allow_large=allow_large or None,
         tf32=tf32 or None,
     )
-    execute(overrides.apply(spec), out, threads=threads, quiet=quiet, as_json=as_json, show=_show)
+    run = Run(executor_kind(executor), address, workers)
+    execute(
+        overrides.apply(spec),
+        out,
+        threads=threads,
+        quiet=quiet,
+        as_json=as_json,
+        show=_show,
+        run=run,
+    )
 
 
 def _margin(pp: float | None) -> float | None:
