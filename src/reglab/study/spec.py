@@ -51,7 +51,7 @@ from reglab.errors import ConfigError, invalid
 
 __all__ = ["StudySpec", "Sweep", "load_spec"]
 
-_SWEEPABLE = {k.key for k in ARM_KEYS if k.kind is not None}
+_SWEEPABLE = {k.key for k in ARM_KEYS if k.kind in (float, int)}
 
 
 @dataclass(frozen=True)

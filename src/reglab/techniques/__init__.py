@@ -15,13 +15,24 @@ from reglab.techniques.batchnorm import (
     batch_stats,
     normalize,
 )
+from reglab.techniques.augment import Augment, flip, shift
 from reglab.techniques.dropout import DropoutPlan, DropoutSite, dropout, keep_scale
 from reglab.techniques.early_stopping import Decision, EarlyStopping
+from reglab.techniques.inputs import InputPlan
 from reglab.techniques.maxnorm import maxnorm_
+from reglab.techniques.noise import add_noise, normal
 from reglab.techniques.penalties import penalty, penalty_grad_
+from reglab.techniques.smoothing import smoothed_cross_entropy
 
 __all__ = [
     "BN_EPS",
+    "Augment",
+    "InputPlan",
+    "add_noise",
+    "flip",
+    "normal",
+    "shift",
+    "smoothed_cross_entropy",
     "BN_MOMENTUM",
     "BatchNormStats",
     "Decision",
