@@ -33,7 +33,18 @@ def image_dataset(n: int = 96, seed: int = 0) -> Dataset:
 
     (xt, yt), (xv, yv), (xs, ys) = split(n), split(n // 2), split(n // 2)
     return Dataset(
-        "bars", "classification", xt, yt, xv, yv, xs, ys, 3, (8, 8), "test", "0",
+        "bars",
+        "classification",
+        xt,
+        yt,
+        xv,
+        yv,
+        xs,
+        ys,
+        3,
+        (8, 8),
+        "test",
+        "0",
         image_shape=(1, 8, 8),
     )
 
@@ -84,7 +95,10 @@ def test_pack_implements_the_protocol_with_keras_kernel_layout() -> None:
     net = make([0, 1])
     assert isinstance(net, PackedModel)
     assert [tuple(w.shape) for w in net.kernels()] == [
-        (2, 3, 3, 1, 3), (2, 3, 3, 3, 4), (2, 16, 8), (2, 8, 3)
+        (2, 3, 3, 1, 3),
+        (2, 3, 3, 3, 4),
+        (2, 16, 8),
+        (2, 8, 3),
     ]
     assert torch.equal(make([1]).conv_w[0][0], net.conv_w[0][1])  # init from the seed alone
 
@@ -116,7 +130,9 @@ def test_evaluation_in_chunks_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -
 def test_training_matches_a_conventional_loop() -> None:
     """Three Adam steps of member 0 equal an nn.Sequential trained by torch.optim.Adam."""
     data, opt_cfg = image_dataset(), OptimizerConfig()
-    trainer = PackTrainer(data, CFG, opt_cfg, TrainConfig(batch_size=16), [Member(0, Regularization())])
+    trainer = PackTrainer(
+        data, CFG, opt_cfg, TrainConfig(batch_size=16), [Member(0, Regularization())]
+    )
     assert isinstance(trainer.model, PackedCNN)
     ref = plain_cnn(trainer.model, 0)
     opt = torch.optim.Adam(ref.parameters(), lr=opt_cfg.lr, eps=opt_cfg.eps)
@@ -124,7 +140,9 @@ def test_training_matches_a_conventional_loop() -> None:
     for step, idx in enumerate(trainer.batches(0)[:3]):
         trainer.train_batch(idx)
         rows = order[step * 16 : (step + 1) * 16]
-        loss = nn.functional.cross_entropy(ref(data.x_train[rows].view(-1, 1, 8, 8)), data.y_train[rows])
+        loss = nn.functional.cross_entropy(
+            ref(data.x_train[rows].view(-1, 1, 8, 8)), data.y_train[rows]
+        )
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -161,7 +179,11 @@ def test_maxnorm_bounds_each_output_filter_as_keras() -> None:
 
 def test_weight_decay_and_penalties_reach_conv_kernels() -> None:
     data = image_dataset()
-    members = [Member(0, Regularization()), Member(0, parse_arm("wd=0.5")), Member(0, parse_arm("l1=0.1"))]
+    members = [
+        Member(0, Regularization()),
+        Member(0, parse_arm("wd=0.5")),
+        Member(0, parse_arm("l1=0.1")),
+    ]
     t = PackTrainer(data, CFG, OptimizerConfig(), TrainConfig(batch_size=16), members)
     for idx in t.batches(0)[:3]:
         t.train_batch(idx)
@@ -174,7 +196,11 @@ def test_spatial_dropout_drops_whole_channels() -> None:
     from reglab.techniques import DropoutPlan
 
     plan = DropoutPlan.of(
-        torch.zeros(2), torch.zeros(2), [0, 1], 1, spatial_rate=torch.tensor([0.0, 0.5]),
+        torch.zeros(2),
+        torch.zeros(2),
+        [0, 1],
+        1,
+        spatial_rate=torch.tensor([0.0, 0.5]),
         spatial_layers=net.spatial_dropout_layers,
     )
     assert plan is not None and plan.spatial[0] is not None
@@ -188,10 +214,18 @@ def test_spatial_dropout_drops_whole_channels() -> None:
 
 def test_techniques_that_do_not_apply_fail_before_training() -> None:
     mlp = ModelConfig(hidden=(8,))
-    with pytest.raises(ConfigError, match="'spatial_dropout' parameter .* family 'mlp'"):
-        PackTrainer(image_dataset(), mlp, OptimizerConfig(), TrainConfig(), [Member(0, parse_arm("sdrop=0.1"))])
+    with pytest.raises(ConfigError, match=r"'spatial_dropout' parameter .* family 'mlp'"):
+        PackTrainer(
+            image_dataset(),
+            mlp,
+            OptimizerConfig(),
+            TrainConfig(),
+            [Member(0, parse_arm("sdrop=0.1"))],
+        )
     with pytest.raises(ConfigError, match="must be 'mlp' for data without an image shape"):
-        PackTrainer(tiny_dataset(), CFG, OptimizerConfig(), TrainConfig(), [Member(0, Regularization())])
+        PackTrainer(
+            tiny_dataset(), CFG, OptimizerConfig(), TrainConfig(), [Member(0, Regularization())]
+        )
 
 
 def test_cnn_config_round_trips_and_validates() -> None:
@@ -199,8 +233,16 @@ def test_cnn_config_round_trips_and_validates() -> None:
     assert cfg.channels == (8, 16) and ModelConfig.from_dict(cfg.to_dict()) == cfg
     with pytest.raises(ConfigError, match="The 'kernel' parameter of ModelConfig must be an int"):
         ModelConfig(family="cnn", kernel=0)
-    with pytest.raises(ConfigError, match="The 'activation' parameter of ModelConfig must be 'relu'"):
+    with pytest.raises(
+        ConfigError, match="The 'activation' parameter of ModelConfig must be 'relu'"
+    ):
         ModelConfig(family="cnn", activation="tanh")
     with pytest.raises(ConfigError, match="allow a 2x2 pooling per block"):
-        create_model(ModelConfig(family="cnn", channels=(2,) * 4), in_features=64,
-                     input_shape=(1, 8, 8), out_features=3, seeds=[0], bn=False)
+        create_model(
+            ModelConfig(family="cnn", channels=(2,) * 4),
+            in_features=64,
+            input_shape=(1, 8, 8),
+            out_features=3,
+            seeds=[0],
+            bn=False,
+        )

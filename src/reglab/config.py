@@ -276,7 +276,9 @@ class Regularization(_Config):
             isinstance(self.augment, str) and AUGMENT_PATTERN.fullmatch(self.augment)
         ):
             raise invalid(
-                "augment", "Regularization", "'shiftK' (K px, K >= 1), 'flip' or 'shiftKflip'",
+                "augment",
+                "Regularization",
+                "'shiftK' (K px, K >= 1), 'flip' or 'shiftKflip'",
                 self.augment,
             )
         _check_float("Regularization", "input_dropout", self.input_dropout, 0.0, 1.0, lo_open=False)

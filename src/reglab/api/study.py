@@ -150,4 +150,6 @@ def with_overrides(spec: StudySpec, **changes: Any) -> StudySpec:
         data["data"] = dataclasses.replace(
             spec.data, name=name, val_size=SUGGESTED_VAL_SIZE.get(name, spec.data.val_size)
         ).to_dict()
+    if changes.get("train_subset") is not None:
+        data["data"] = {**data["data"], "train_subset": changes["train_subset"]}
     return StudySpec.from_dict(data, where="the spec with command-line overrides")

@@ -76,6 +76,9 @@ def run_command(
     epochs: int | None = typer.Option(None, "--epochs", help="Override the spec's epochs."),
     arms: str | None = typer.Option(None, "--arms", help="Override the spec's arms."),
     dataset: str | None = typer.Option(None, "--dataset", help="Override the spec's dataset."),
+    train_subset: int | None = typer.Option(
+        None, "--train-subset", help="Train on this many examples (a fixed subset)."
+    ),
     device: str | None = typer.Option(None, "--device", help="auto, cpu or cuda."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress output."),
 ) -> None:
@@ -89,7 +92,13 @@ def run_command(
     from reglab.study import load_spec
 
     spec = with_overrides(
-        load_spec(spec_file), seeds=seeds, epochs=epochs, arms=arms, dataset=dataset, device=device
+        load_spec(spec_file),
+        seeds=seeds,
+        epochs=epochs,
+        arms=arms,
+        dataset=dataset,
+        device=device,
+        train_subset=train_subset,
     )
     _show(run_study(spec, out, quiet=quiet))
 

@@ -23,9 +23,9 @@ import torch
 from reglab import seeding
 from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
 from reglab.data import Dataset
-from reglab.errors import ConfigError
 from reglab.engine.optim import Coefficients, PackOptimizer
 from reglab.engine.records import EpochRecord
+from reglab.errors import ConfigError
 from reglab.models import PackedModel, create_model
 from reglab.techniques import Augment, DropoutPlan, EarlyStopping, InputPlan
 
@@ -220,9 +220,7 @@ def _column(values: list[float], device: torch.device) -> torch.Tensor:
     return torch.tensor(values, dtype=torch.float32, device=device)  # [M]
 
 
-def _smoothing(
-    members: Sequence[Member], task: str, device: torch.device
-) -> torch.Tensor | None:
+def _smoothing(members: Sequence[Member], task: str, device: torch.device) -> torch.Tensor | None:
     values = [m.reg.smoothing for m in members]
     return _column(values, device) if task == "classification" and any(values) else None
 

@@ -188,11 +188,13 @@ class PackedCNN:
         """Evaluation in chunks of _EVAL_ROWS rows (no Batch Norm update: rows independent)."""
         outs, parts = [], []
         for chunk in x.split(_EVAL_ROWS, dim=-2):
-            part: list[torch.Tensor] | None = [] if taps is not None else None
-            outs.append(self.forward(chunk, training=False, taps=part))
+            part: list[torch.Tensor] = []
+            outs.append(
+                self.forward(chunk, training=False, taps=part if taps is not None else None)
+            )
             parts.append(part)
-        if taps is not None:
-            taps.extend(torch.cat(layer, 1) for layer in zip(*parts, strict=True))  # type: ignore[arg-type]
+        if taps is not None:  # each layer's taps [M, b, ...] joined along the batch
+            taps.extend(torch.cat(layer, 1) for layer in zip(*parts, strict=True))
         return torch.cat(outs, 1)  # [M, B, C]
 
     def _fold(self, x: torch.Tensor) -> torch.Tensor:
@@ -201,8 +203,11 @@ class PackedCNN:
         if x.dim() == 2:  # shared input: the first conv sees one image, not M copies
             return x.reshape(-1, c, hh, ww).contiguous(memory_format=_CL)
         m, b = x.shape[:2]
-        return x.reshape(m, b, c, hh, ww).transpose(0, 1).reshape(b, m * c, hh, ww).contiguous(
-            memory_format=_CL
+        return (
+            x.reshape(m, b, c, hh, ww)
+            .transpose(0, 1)
+            .reshape(b, m * c, hh, ww)
+            .contiguous(memory_format=_CL)
         )
 
     def _block(
@@ -259,7 +264,9 @@ class PackedCNN:
                 return h  # [M, B, classes]
             if self.gammas:
                 i = n_conv + layer
-                h = batch_norm(h, self.gammas[i], self.betas[i], self.bn_stats[i], training=training)
+                h = batch_norm(
+                    h, self.gammas[i], self.betas[i], self.bn_stats[i], training=training
+                )
             h = F.relu(h)
             if taps is not None:
                 taps.append(h)
@@ -280,9 +287,7 @@ def _image(input_shape: tuple[int, ...], in_features: int) -> tuple[int, int, in
     return (c, h, w)
 
 
-def _glorot(
-    shape: tuple[int, ...], fans: tuple[int, int], seed: int, layer: int
-) -> torch.Tensor:
+def _glorot(shape: tuple[int, ...], fans: tuple[int, int], seed: int, layer: int) -> torch.Tensor:
     """Glorot-uniform (Glorot & Bengio 2010) from the member's own stream for ``layer``."""
     gen = seeding.generator(seed, "init", layer)
     u = torch.rand(shape, generator=gen) * 2 - 1  # in [-1, 1)

@@ -28,7 +28,7 @@ import torch
 
 from reglab.data import Dataset, load_dataset
 from reglab.engine import EpochRecord as EngineEpoch
-from reglab.engine import resolve_device
+from reglab.engine import check_techniques, resolve_device
 from reglab.errors import StudyError
 from reglab.store import StudyDir
 from reglab.study.executors import Executor, LocalExecutor, PackJob, PackOutcome
@@ -66,6 +66,7 @@ def run_plan(
     setup = experiment.setup
     device = resolve_device(setup.train.device)
     data = _on_device(load_dataset(setup.data), device)  # bad data settings fail before any write
+    check_techniques(setup.model, [a.reg for a in experiment.arms], data)  # ... and bad arms
     store = StudyDir(out)
     resumed = store.claim(experiment.spec_toml(), experiment.identity())
     plan = _plan(store, experiment, data, device)

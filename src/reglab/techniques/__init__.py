@@ -6,6 +6,7 @@ These are the only implementations: models apply Batch Norm and dropout from her
 engine's optimizer the penalties, decay and max-norm, the trainer early stopping.
 """
 
+from reglab.techniques.augment import Augment, flip, shift
 from reglab.techniques.batchnorm import (
     BN_EPS,
     BN_MOMENTUM,
@@ -15,7 +16,6 @@ from reglab.techniques.batchnorm import (
     batch_stats,
     normalize,
 )
-from reglab.techniques.augment import Augment, flip, shift
 from reglab.techniques.dropout import DropoutPlan, DropoutSite, dropout, keep_scale
 from reglab.techniques.early_stopping import Decision, EarlyStopping
 from reglab.techniques.inputs import InputPlan
@@ -26,26 +26,26 @@ from reglab.techniques.smoothing import smoothed_cross_entropy
 
 __all__ = [
     "BN_EPS",
-    "Augment",
-    "InputPlan",
-    "add_noise",
-    "flip",
-    "normal",
-    "shift",
-    "smoothed_cross_entropy",
     "BN_MOMENTUM",
+    "Augment",
     "BatchNormStats",
     "Decision",
     "DropoutPlan",
     "DropoutSite",
     "EarlyStopping",
+    "InputPlan",
+    "add_noise",
     "batch_norm",
     "batch_norm_backward",
     "batch_stats",
     "dropout",
+    "flip",
     "keep_scale",
     "maxnorm_",
+    "normal",
     "normalize",
     "penalty",
     "penalty_grad_",
+    "shift",
+    "smoothed_cross_entropy",
 ]

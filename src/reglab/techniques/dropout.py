@@ -100,7 +100,9 @@ class DropoutSite:
             scale = torch.ones_like(h).index_copy_(0, self.rows, scale)  # [M, B, H]
         return h * scale
 
-    def apply_channels(self, h: torch.Tensor, step: int | torch.Tensor, members: int) -> torch.Tensor:
+    def apply_channels(
+        self, h: torch.Tensor, step: int | torch.Tensor, members: int
+    ) -> torch.Tensor:
         """Spatial dropout (Tompson et al. 2015): whole feature maps dropped, on the folded
         layout h [B, M*C, H, W]; the mask [K, B, C] is drawn as ``apply``'s on [M, B, C]."""
         b, mc = h.shape[:2]
