@@ -12,7 +12,7 @@ from reglab import seeding
 from reglab.arms import parse_arm
 from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainConfig
 from reglab.data import Dataset
-from reglab.engine import Member, PackTrainer
+from reglab.engine import Member, PackTrainer, train_pack
 from reglab.errors import ConfigError
 from reglab.models import PackedCNN, PackedModel, create_model
 from reglab.techniques import BN_EPS, BN_MOMENTUM, maxnorm_
@@ -246,3 +246,23 @@ def test_cnn_config_round_trips_and_validates() -> None:
             seeds=[0],
             bn=False,
         )
+
+
+def test_checkpoint_resume_and_early_stopping_work_on_a_cnn_pack(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    data, train = image_dataset(), TrainConfig(epochs=3, batch_size=16, train_eval_size=48)
+    members = [Member(0, parse_arm("bn+sdrop=0.2+es=0")), Member(1, parse_arm("bn+augment=shift1"))]
+
+    def trainer() -> PackTrainer:
+        return PackTrainer(data, CFG, OptimizerConfig(), train, members)
+
+    whole = train_pack(trainer())
+    first = trainer()
+    first.train_epoch()
+    torch.save(first.state_dict(), tmp_path / "ck.pt")
+    second = trainer()
+    second.load_state_dict(torch.load(tmp_path / "ck.pt", weights_only=True))
+    resumed = train_pack(second)
+    for a, b in zip(whole, resumed, strict=True):
+        assert a.test_acc == b.test_acc and a.stop_epoch == b.stop_epoch
+        assert [r.val_loss for r in a.epochs] == [r.val_loss for r in b.epochs]
+    assert whole[0].best_epoch <= whole[0].stop_epoch

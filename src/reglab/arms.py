@@ -88,7 +88,7 @@ ARM_KEYS: tuple[ArmKey, ...] = (
         "bn",
         "bn",
         None,
-        "Batch Normalization after each hidden linear layer.",
+        "Batch Normalization after each hidden layer (per channel after convs: BN 2d).",
         "Ioffe & Szegedy, ICML 2015",
     ),
     ArmKey(
