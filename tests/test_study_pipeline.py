@@ -70,6 +70,9 @@ def test_sweeps_stay_typed_from_spec_to_arms_json(study: StudyDir) -> None:
         "l2": 1e-3,
         "wd": 0.0,
         "bn": False,
+        "spatial_dropout": 0.0,
+        "noise": 0.0,
+        "smoothing": 0.0,
     }
 
 

@@ -21,7 +21,7 @@ ARM_ERRORS = [
     (
         "drop=0.5",
         "In arm 'drop=0.5', part 'drop=0.5': unknown technique 'drop'; known: none, "
-        "dropout, indrop, l1, l2, wd, maxnorm, bn, es.",
+        "dropout, indrop, l1, l2, wd, maxnorm, bn, es, sdrop, augment, noise, smooth.",
     ),
     ("bn=1", "In arm 'bn=1', part 'bn=1': 'bn' takes no value (write just 'bn')."),
     ("l2", "In arm 'l2', part 'l2': 'l2' needs a value, e.g. 'l2=0.5'."),

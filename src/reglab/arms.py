@@ -1,7 +1,8 @@
 """Arms: one string names the techniques of one arm; :class:`Arm` is that string parsed once.
 
 ``none``, ``dropout=0.5``, ``indrop=0.2``, ``l1=1e-5``, ``l2=1e-4``, ``wd=1e-4``, ``maxnorm=3``,
-``bn``, ``es=3`` (early stopping, patience 3); combine with ``+``: ``dropout=0.5+bn``::
+``bn``, ``es=3`` (early stopping, patience 3), ``sdrop=0.1`` (spatial dropout, CNNs),
+``augment=shift2``, ``noise=0.1``, ``smooth=0.1``; combine with ``+``: ``dropout=0.5+bn``::
 
     >>> parse_arm("dropout=0.5+maxnorm=3").maxnorm
     3.0
@@ -35,7 +36,7 @@ class ArmKey:
 
     key: str
     field: str
-    kind: type | None  # float, int, or None for a flag
+    kind: type | None  # float, int, str, or None for a flag
     summary: str
     reference: str
 
@@ -87,7 +88,7 @@ ARM_KEYS: tuple[ArmKey, ...] = (
         "bn",
         "bn",
         None,
-        "Batch Normalization after each hidden linear layer.",
+        "Batch Normalization after each hidden layer (per channel after convs: BN 2d).",
         "Ioffe & Szegedy, ICML 2015",
     ),
     ArmKey(
@@ -96,6 +97,34 @@ ARM_KEYS: tuple[ArmKey, ...] = (
         int,
         "Early stopping with this patience (epochs), best weights restored.",
         "Prechelt 1998; Keras callbacks.EarlyStopping",
+    ),
+    ArmKey(
+        "sdrop",
+        "spatial_dropout",
+        float,
+        "Spatial dropout: whole feature maps of each conv block dropped (CNN only).",
+        "Tompson et al., CVPR 2015",
+    ),
+    ArmKey(
+        "augment",
+        "augment",
+        str,
+        "Augmentation per example: shiftK (translations up to K px), flip (if the data allow).",
+        "Simard et al. 2003; Zhang et al., ICLR 2017",
+    ),
+    ArmKey(
+        "noise",
+        "noise",
+        float,
+        "Gaussian noise of this std (input units) added to training inputs.",
+        "Bishop, Neural Computation 1995",
+    ),
+    ArmKey(
+        "smooth",
+        "smoothing",
+        float,
+        "Label smoothing eps, as torch's cross_entropy(label_smoothing=eps).",
+        "Szegedy et al., CVPR 2016",
     ),
 )
 _BY_KEY = {k.key: k for k in ARM_KEYS}
@@ -139,7 +168,7 @@ def _parse_part(text: str, part: str) -> tuple[str, Any]:
     if not sep or not raw.strip():
         raise ConfigError(f"{where}: {spec.key!r} needs a value, e.g. '{spec.key}=0.5'.")
     try:
-        value = float(raw) if spec.kind is float else int(raw)
+        value = spec.kind(raw.strip()) if spec.kind is not float else float(raw)
     except ValueError:
         kind = "a number" if spec.kind is float else "an integer"
         raise ConfigError(
@@ -184,6 +213,8 @@ def format_arm(reg: Regularization) -> str:
         elif spec.kind is None:
             if value:
                 parts.append(spec.key)
+        elif isinstance(value, str):
+            parts.append(f"{spec.key}={value}")
         elif value:
             parts.append(f"{spec.key}={value:g}")
     return "+".join(parts) or "none"

@@ -34,13 +34,16 @@ __all__ = [
 ]
 
 Activation = Literal["relu", "tanh", "gelu", "sigmoid"]
-ModelFamily = Literal["mlp"]  # reglab.models.FAMILIES: one entry per name
+ModelFamily = Literal["mlp", "cnn"]  # reglab.models.FAMILIES: one entry per name
 Init = Literal["glorot_uniform", "torch"]
 OptimizerName = Literal["adam", "adamw", "sgd"]
 Monitor = Literal["val_loss", "val_acc"]
 Device = str  # "auto", "cpu", "cuda" or "cuda:N" (engine/device.py resolves it)
 _DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
 PackBy = Literal["auto", "arm", "structure"]
+
+
+AUGMENT_PATTERN = re.compile(r"shift[1-9][0-9]*(flip)?|flip")
 
 
 class _Config:
@@ -151,15 +154,35 @@ class DataConfig(_Config):
 
 @dataclass(frozen=True)
 class ModelConfig(_Config):
-    """A model: ``family`` (an MLP: input -> hidden widths -> classes), Keras defaults:
-    Glorot-uniform, zero bias."""
+    """A model: ``family`` "mlp" (input -> hidden widths -> classes) or "cnn" (image data:
+    per entry of ``channels`` a ``kernel`` x ``kernel`` "same" convolution, ReLU and a
+    ``pooling`` x ``pooling`` max-pool (1: none), then a dense head of ``hidden`` widths).
+    Keras defaults: Glorot-uniform, zero bias. ``channels``, ``kernel`` and ``pooling`` are
+    the CNN's only (the MLP ignores them)::
+
+        >>> ModelConfig(family="cnn", hidden=(128,)).channels
+        (32, 64)
+    """
 
     hidden: tuple[int, ...] = (512,)
     activation: Activation = "relu"
     init: Init = "glorot_uniform"
     family: ModelFamily = "mlp"
+    channels: tuple[int, ...] = (32, 64)
+    kernel: int = 3
+    pooling: int = 2
 
     def __post_init__(self) -> None:
+        if not isinstance(self.channels, tuple) or not self.channels:
+            raise invalid("channels", "ModelConfig", "a non-empty list of widths", self.channels)
+        for width in self.channels:
+            _check_int("ModelConfig", "channels", width, 1)
+        _check_int("ModelConfig", "kernel", self.kernel, 1)
+        _check_int("ModelConfig", "pooling", self.pooling, 1)
+        if self.family == "cnn" and self.activation != "relu":
+            raise invalid("activation", "ModelConfig", "'relu' for a cnn", self.activation)
+        if self.family == "cnn" and self.init != "glorot_uniform":
+            raise invalid("init", "ModelConfig", "'glorot_uniform' for a cnn", self.init)
         if not isinstance(self.hidden, tuple) or not self.hidden:
             raise invalid("hidden", "ModelConfig", "a non-empty list of widths", self.hidden)
         for width in self.hidden:
@@ -223,6 +246,11 @@ class Regularization(_Config):
     wd: decoupled weight decay (AdamW-style: w <- w - lr * wd * w), not a loss term.
     maxnorm: max L2 norm c of each unit's incoming weights (Srivastava et al. 2014).
     bn: Batch Norm after each hidden linear layer. early_stopping: see EarlyStoppingConfig.
+    spatial_dropout: rate of whole feature maps dropped after each conv block (CNN only).
+    augment: random image transforms per example, e.g. "shift2" (translations of up to 2
+    px), "flip" (horizontal), "shift2flip"; the dataset says which it allows.
+    noise: std of Gaussian noise added to the inputs (input units). smoothing: label
+    smoothing (as torch's ``cross_entropy(label_smoothing=)``).
     """
 
     dropout: float = 0.0
@@ -233,9 +261,27 @@ class Regularization(_Config):
     maxnorm: float | None = None
     bn: bool = False
     early_stopping: EarlyStoppingConfig | None = None
+    spatial_dropout: float = 0.0
+    augment: str | None = None
+    noise: float = 0.0
+    smoothing: float = 0.0
 
     def __post_init__(self) -> None:
         _check_float("Regularization", "dropout", self.dropout, 0.0, 1.0, lo_open=False)
+        _check_float(
+            "Regularization", "spatial_dropout", self.spatial_dropout, 0.0, 1.0, lo_open=False
+        )
+        _check_float("Regularization", "noise", self.noise, 0.0, math.inf, lo_open=False)
+        _check_float("Regularization", "smoothing", self.smoothing, 0.0, 1.0, lo_open=False)
+        if self.augment is not None and not (
+            isinstance(self.augment, str) and AUGMENT_PATTERN.fullmatch(self.augment)
+        ):
+            raise invalid(
+                "augment",
+                "Regularization",
+                "'shiftK' (K px, K >= 1), 'flip' or 'shiftKflip'",
+                self.augment,
+            )
         _check_float("Regularization", "input_dropout", self.input_dropout, 0.0, 1.0, lo_open=False)
         for name in ("l1", "l2", "wd"):
             _check_float("Regularization", name, getattr(self, name), 0.0, math.inf, lo_open=False)

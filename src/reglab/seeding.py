@@ -40,7 +40,16 @@ __all__ = [
     "uniform",
 ]
 
-PURPOSES = ("init", "order", "dropout", "input_dropout", "bootstrap")
+PURPOSES = (
+    "init",
+    "order",
+    "dropout",
+    "input_dropout",
+    "bootstrap",
+    "spatial_dropout",
+    "augment",
+    "noise",
+)
 _MASK32 = 0xFFFFFFFF
 
 

@@ -175,7 +175,8 @@ def techniques_command() -> None:
         table.add_column(col)
     table.add_row("none", "No regularization (the usual baseline).", "")
     for key in ARM_KEYS:
-        example = key.key if key.kind is None else f"{key.key}={'3' if key.kind is int else 'X'}"
+        value = {int: "3", str: "shift2"}.get(key.kind, "X") if key.kind else ""
+        example = f"{key.key}={value}" if value else key.key
         table.add_row(example, key.summary, key.reference)
     Console().print(table)
 

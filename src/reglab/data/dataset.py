@@ -35,6 +35,8 @@ class Dataset:
     ``[N_test]`` and the noise level ``noise_std`` so bias and variance can be separated.
     ``image_shape`` is ``(C, H, W)`` for image data (``x_*`` rows are those images flattened,
     channel-major, so ``x.view(-1, *image_shape)`` restores them) and None otherwise.
+    ``augmentations`` names the random transforms that keep image data's labels true
+    ("shift"; "flip" only where a mirrored image is still its class: never for digits).
     """
 
     name: str
@@ -52,6 +54,7 @@ class Dataset:
     f_test: torch.Tensor | None = None
     noise_std: float = 0.0
     image_shape: tuple[int, int, int] | None = None
+    augmentations: tuple[str, ...] = ("shift",)
 
     @property
     def in_features(self) -> int:

@@ -10,7 +10,7 @@ trains any ``reglab.models.PackedModel`` and imports nothing below it in DESIGN.
 
 from reglab.engine.device import default_threads, resolve_device, set_threads
 from reglab.engine.records import HIST_EDGES, EpochRecord, RunResult
-from reglab.engine.state import Member, TrainerState
+from reglab.engine.state import Member, TrainerState, check_techniques
 from reglab.engine.step import GraphMode, StepPath, select_step
 from reglab.engine.trainer import PackTrainer
 
@@ -23,6 +23,7 @@ __all__ = [
     "RunResult",
     "StepPath",
     "TrainerState",
+    "check_techniques",
     "default_threads",
     "resolve_device",
     "select_step",

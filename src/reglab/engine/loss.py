@@ -14,17 +14,24 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from reglab.techniques import smoothed_cross_entropy
+
 __all__ = ["loss_and_grad", "loss_per_member"]
 
 _aten = torch.ops.aten
 
 
-def loss_per_member(out: torch.Tensor, y: torch.Tensor, task: str) -> torch.Tensor:
-    """Mean loss per member: out [M, B, C], y [M, B] or [B] -> [M]."""
+def loss_per_member(
+    out: torch.Tensor, y: torch.Tensor, task: str, smoothing: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Mean loss per member: out [M, B, C], y [M, B] or [B] -> [M]; ``smoothing`` [M]: label
+    smoothing per member (training only; reglab.techniques.smoothing)."""
     m, b, c = out.shape
     y = y.expand(m, b)
     if task == "regression":
         return (out.squeeze(-1) - y).square().mean(1)
+    if smoothing is not None:
+        return smoothed_cross_entropy(out, y, smoothing)
     return (
         F.cross_entropy(out.reshape(m * b, c), y.reshape(m * b), reduction="none")
         .view(m, b)

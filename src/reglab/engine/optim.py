@@ -76,7 +76,7 @@ class PackOptimizer:
         )
         self._l1 = coefs.l1 if bool((coefs.l1 > 0).any()) else None  # decided once, not per step
         self._l2 = coefs.l2 if bool((coefs.l2 > 0).any()) else None
-        self._decay = (1.0 - config.lr * coefs.wd).view(-1, 1, 1)  # [M, 1, 1]
+        self._decay = 1.0 - config.lr * coefs.wd  # [M]
         self._decayed = bool((coefs.wd > 0).any())
         self._constrained = bool(torch.isfinite(coefs.maxnorm).any())
 
@@ -103,8 +103,8 @@ class PackOptimizer:
                 l1 = self._l1[cut] if self._l1 is not None else None
                 l2 = self._l2[cut] if self._l2 is not None else None
                 penalty_grad_(g, w[cut], l1, l2)
-            if self._decayed:
-                w[cut].mul_(self._decay[cut])
+            if self._decayed:  # [M, 1, ..., 1]: kernels are [M, in, out] or [M, k, k, in, out]
+                w[cut].mul_(self._decay[cut].view(-1, *(1,) * (w.dim() - 1)))
 
     def _after(self, kernels: list[torch.Tensor], cut: slice) -> None:
         if self._constrained:

@@ -25,10 +25,11 @@ from reglab.config import ModelConfig, OptimizerConfig, Regularization, TrainCon
 from reglab.data import Dataset
 from reglab.engine.optim import Coefficients, PackOptimizer
 from reglab.engine.records import EpochRecord
+from reglab.errors import ConfigError
 from reglab.models import PackedModel, create_model
-from reglab.techniques import DropoutPlan, EarlyStopping
+from reglab.techniques import Augment, DropoutPlan, EarlyStopping, InputPlan
 
-__all__ = ["Member", "TrainerState"]
+__all__ = ["Member", "TrainerState", "check_techniques"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class TrainerState:
     ended: list[dict[str, Any] | None] = field(default_factory=list)
     best: list[torch.Tensor] | None = None
     final: dict[int, list[torch.Tensor]] = field(default_factory=dict)
+    inputs: InputPlan | None = None  # augmentation and input noise of the training batches
+    smoothing: torch.Tensor | None = None  # label smoothing [M]; None: no member smooths
 
     def __post_init__(self) -> None:
         m = len(self.members)
@@ -128,12 +131,13 @@ class TrainerState:
         """The state of a new pack: members initialized from their seeds, nothing trained."""
         if not members or len({m.reg.bn for m in members}) != 1:
             raise ValueError("a pack needs members that all use Batch Norm or all do not")
+        check_techniques(model, [m.reg for m in members], data)
         seeds = [m.seed for m in members]
         x, y = data.x_train.to(device), data.y_train.to(device)
         net = create_model(
             model,
             in_features=data.in_features,
-            input_shape=tuple(data.input_shape),
+            input_shape=tuple(data.image_shape or data.input_shape),
             out_features=data.out_features,
             seeds=seeds,
             bn=members[0].reg.bn,
@@ -149,7 +153,13 @@ class TrainerState:
             opt=PackOptimizer(optimizer, net.parameters(), net.kernels(), coefs),
             coefs=coefs,
             drop=DropoutPlan.of(
-                coefs.input_dropout, coefs.dropout, seeds, net.dropout_layers, device
+                coefs.input_dropout,
+                coefs.dropout,
+                seeds,
+                net.dropout_layers,
+                device,
+                spatial_rate=_column([m.reg.spatial_dropout for m in members], device),
+                spatial_layers=getattr(net, "spatial_dropout_layers", 0),  # conv families
             ),
             x=x,
             y=y,
@@ -163,7 +173,56 @@ class TrainerState:
                 EarlyStopping(m.reg.early_stopping) if m.reg.early_stopping else None
                 for m in members
             ],
+            inputs=InputPlan.of(
+                [Augment.parse(m.reg.augment) for m in members],
+                _column([m.reg.noise for m in members], device),
+                seeds,
+                data.image_shape,
+                device,
+            ),
+            smoothing=_smoothing(members, data.task, device),
         )
+
+
+def check_techniques(model: ModelConfig, regs: Sequence[Regularization], data: Dataset) -> None:
+    """One clear ConfigError, before any training, for a technique that does not apply:
+    spatial dropout without conv layers, a CNN or augmentation without image data, an
+    augmentation the dataset does not allow, label smoothing on regression."""
+    for reg in regs:
+        if reg.spatial_dropout and model.family != "cnn":
+            raise ConfigError(
+                "The 'spatial_dropout' parameter of Regularization (sdrop) must be 0 for "
+                f"family {model.family!r}, which has no conv layers. Got "
+                f"{reg.spatial_dropout!r} instead."
+            )
+        if reg.smoothing and data.task != "classification":
+            raise ConfigError(
+                "The 'smoothing' parameter of Regularization (smooth) must be 0 on "
+                f"regression data ({data.name!r}). Got {reg.smoothing!r} instead."
+            )
+        kinds = Augment.parse(reg.augment).kinds
+        allowed = data.augmentations if data.image_shape is not None else ()
+        for kind in kinds:
+            if kind not in allowed:
+                raise ConfigError(
+                    f"The 'augment' parameter of Regularization must use only what dataset "
+                    f"{data.name!r} allows ({', '.join(allowed) or 'nothing: not image data'}). "
+                    f"Got {reg.augment!r} instead."
+                )
+    if model.family == "cnn" and data.image_shape is None:
+        raise ConfigError(
+            "The 'family' parameter of ModelConfig must be 'mlp' for data without an image "
+            f"shape ({data.name!r}, input {tuple(data.input_shape)}). Got 'cnn' instead."
+        )
+
+
+def _column(values: list[float], device: torch.device) -> torch.Tensor:
+    return torch.tensor(values, dtype=torch.float32, device=device)  # [M]
+
+
+def _smoothing(members: Sequence[Member], task: str, device: torch.device) -> torch.Tensor | None:
+    values = [m.reg.smoothing for m in members]
+    return _column(values, device) if task == "classification" and any(values) else None
 
 
 def _bootstrap_rows(members: Sequence[Member], n: int, device: torch.device) -> torch.Tensor | None:

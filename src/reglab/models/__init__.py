@@ -17,6 +17,7 @@ import torch
 
 from reglab.config import ModelConfig
 from reglab.models.activation import ACTIVATIONS, Activation
+from reglab.models.cnn import PackedCNN
 from reglab.models.mlp import PackedMLP
 from reglab.models.protocol import ModelFactory, PackedModel
 
@@ -25,12 +26,13 @@ __all__ = [
     "FAMILIES",
     "Activation",
     "ModelFactory",
+    "PackedCNN",
     "PackedMLP",
     "PackedModel",
     "create_model",
 ]
 
-FAMILIES: dict[str, ModelFactory] = {"mlp": PackedMLP.create}
+FAMILIES: dict[str, ModelFactory] = {"mlp": PackedMLP.create, "cnn": PackedCNN.create}
 
 
 def create_model(

@@ -23,6 +23,9 @@ Conventions every family keeps (the engine and the techniques rely on them):
   its own batch) or [B, D] (shared; evaluation), outputs [M, B, C]. In training mode Batch
   Norm uses batch statistics and updates its running ones, and ``drop`` (a DropoutPlan with
   ``dropout_layers`` hidden sites) draws the masks of training step ``step``.
+- ``input_shape`` given to the factory is the dataset's image shape (C, H, W) for image data,
+  else its feature shape. A family with conv blocks also has ``spatial_dropout_layers`` (the
+  DropoutPlan's ``spatial`` sites; optional: the engine reads 0 where it is absent).
 """
 
 from __future__ import annotations

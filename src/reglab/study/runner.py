@@ -29,7 +29,7 @@ import torch
 
 from reglab.data import Dataset, load_dataset
 from reglab.engine import EpochRecord as EngineEpoch
-from reglab.engine import resolve_device
+from reglab.engine import check_techniques, resolve_device
 from reglab.errors import StudyError
 from reglab.store import StudyDir
 from reglab.study.budget import Estimate, check_estimate, describe, estimate
@@ -77,6 +77,7 @@ def run_plan(
     data = _on_device(load_dataset(setup.data), device)  # bad data settings fail before any write
     est = _estimate(len(experiment.arms) * len(experiment.seeds), 1, setup, data)
     check_estimate(est, free_bytes(device), allow_large)  # before anything is written
+    check_techniques(setup.model, [a.reg for a in experiment.arms], data)  # ... and bad arms
     store = StudyDir(out)
     resumed = store.claim(experiment.spec_toml(), experiment.identity())
     previous = store.read_json("manifest.json") if resumed else None

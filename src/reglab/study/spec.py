@@ -84,7 +84,7 @@ class AnalysisConfig:
         return {"margin": self.margin}
 
 
-_SWEEPABLE = {k.key for k in ARM_KEYS if k.kind is not None}
+_SWEEPABLE = {k.key for k in ARM_KEYS if k.kind in (float, int)}
 
 
 @dataclass(frozen=True)

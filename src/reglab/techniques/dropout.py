@@ -100,6 +100,19 @@ class DropoutSite:
             scale = torch.ones_like(h).index_copy_(0, self.rows, scale)  # [M, B, H]
         return h * scale
 
+    def apply_channels(
+        self, h: torch.Tensor, step: int | torch.Tensor, members: int
+    ) -> torch.Tensor:
+        """Spatial dropout (Tompson et al. 2015): whole feature maps dropped, on the folded
+        layout h [B, M*C, H, W]; the mask [K, B, C] is drawn as ``apply``'s on [M, B, C]."""
+        b, mc = h.shape[:2]
+        scale = self.scale((b, mc // members), step)  # [K, B, C]
+        if self.rows is not None:
+            scale = torch.ones(members, *scale.shape[1:], device=h.device).index_copy_(
+                0, self.rows, scale
+            )
+        return h * scale.transpose(0, 1).reshape(b, mc, 1, 1)
+
 
 def _as_slice(rows: torch.Tensor | None) -> slice | None:
     """Member rows [K] as a slice when evenly spaced and increasing, else None."""
@@ -114,10 +127,12 @@ def _as_slice(rows: torch.Tensor | None) -> slice | None:
 
 @dataclass(frozen=True)
 class DropoutPlan:
-    """Where a pack drops units: the input site and one site per hidden layer (or None)."""
+    """Where a pack drops units: the input site, one site per hidden layer, and one spatial
+    (whole-channel) site per conv block (or None)."""
 
     input: DropoutSite | None
     hidden: list[DropoutSite | None]
+    spatial: list[DropoutSite | None] = field(default_factory=list)
 
     @staticmethod
     def of(
@@ -126,15 +141,24 @@ class DropoutPlan:
         seeds: Sequence[int],
         layers: int,
         device: torch.device | str = "cpu",
+        spatial_rate: torch.Tensor | None = None,
+        spatial_layers: int = 0,
     ) -> DropoutPlan | None:
-        """Sites for per-member rates [M] on the input and on each of ``layers`` hidden
-        layers, each member with its own key per site; None if no member drops anything."""
+        """Sites for per-member rates [M] on the input, on each of ``layers`` hidden layers and
+        (``spatial_rate``) on each of ``spatial_layers`` conv blocks, each member with its own
+        key per site; None if no member drops anything."""
 
         def keys(purpose: str, *extra: int) -> torch.Tensor:
             return torch.tensor([seeding.key(s, purpose, *extra) for s in seeds], device=device)
 
         hidden = [DropoutSite.of(rate, keys("dropout", layer)) for layer in range(layers)]
         input_site = DropoutSite.of(input_rate, keys("input_dropout"))
-        if input_site is None and all(site is None for site in hidden):
+        spatial: list[DropoutSite | None] = []
+        if spatial_rate is not None:
+            spatial = [
+                DropoutSite.of(spatial_rate, keys("spatial_dropout", layer))
+                for layer in range(spatial_layers)
+            ]
+        if input_site is None and all(site is None for site in [*hidden, *spatial]):
             return None
-        return DropoutPlan(input_site, hidden)
+        return DropoutPlan(input_site, hidden, spatial)

@@ -91,6 +91,10 @@ def select_step(
 def _body(state: TrainerState, path: StepPath) -> Step:
     if path == "reference":
         return ReferenceStep(state)
+    if state.inputs is not None or state.smoothing is not None:  # the reference's only
+        if path != "auto":
+            raise ValueError("augment, noise and smooth run in the reference step only")
+        return ReferenceStep(state)
     backprop = Backprop.of(state.model, state.drop, state.task)
     if path in ("auto", "chunked") and ChunkedStep.applies(state, backprop):
         assert backprop is not None  # applies() requires it

@@ -31,8 +31,10 @@ class ReferenceStep:
         """``step`` numbers the dropout masks: a Python int, or a device tensor in a graph."""
         s = self.state
         xb, yb = s.x[idx], s.y[idx]  # [M, b, D], [M, b]
+        if s.inputs is not None:  # augmentation, input noise
+            xb = s.inputs.apply(xb, step)
         out = s.model.forward(xb, training=True, drop=s.drop, step=step)  # [M, b, C]
-        loss = loss_per_member(out, yb, s.task)  # [M]
+        loss = loss_per_member(out, yb, s.task, s.smoothing)  # [M]
         s.opt.zero_grad()
         loss.sum().backward()  # members share no parameters: each gets its own gradient
         s.opt.step()
