@@ -16,6 +16,7 @@ arms = ["none", "dropout=0.5"]
 
 [data]
 name = "digits"
+val_size = 300
 
 [model]
 hidden = [8]
