@@ -29,7 +29,11 @@ from reglab.data.user import user_data_file
 from reglab.data.user_split import carve_test, train_order
 from reglab.errors import ConfigError, DataError
 
-RNG = np.random.default_rng(1)
+
+def _rng() -> np.random.Generator:
+    """A fresh generator per use: a test's data must not depend on which tests ran before it
+    in the same worker (pytest-xdist orders them differently from run to run)."""
+    return np.random.default_rng(1)
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +49,8 @@ def rows(x: torch.Tensor | np.ndarray) -> set[bytes]:
 
 
 def test_npz_with_test_split_round_trip(tmp_path: Path) -> None:
-    x, y = RNG.normal(size=(30, 4)).astype(np.float32), np.arange(30) % 3
-    xt, yt = RNG.normal(size=(9, 4)).astype(np.float32), np.arange(9) % 3
+    x, y = _rng().normal(size=(30, 4)).astype(np.float32), np.arange(30) % 3
+    xt, yt = _rng().normal(size=(9, 4)).astype(np.float32), np.arange(9) % 3
     np.savez(tmp_path / "d.npz", x_train=x, y_train=y, x_test=xt, y_test=yt)
     meta = add_user_dataset("mine", tmp_path / "d.npz")
     assert (meta.n_train, meta.n_test, meta.num_classes, meta.image_shape) == (30, 9, 3, None)
@@ -64,7 +68,7 @@ def test_npz_with_test_split_round_trip(tmp_path: Path) -> None:
 
 def test_images_keep_their_shape(tmp_path: Path) -> None:
     """uint8 channels-last images [N, H, W, 3] -> image_shape (3, H, W), pixels / 255."""
-    images = RNG.integers(0, 256, size=(20, 5, 6, 3), dtype=np.uint8)
+    images = _rng().integers(0, 256, size=(20, 5, 6, 3), dtype=np.uint8)
     np.savez(tmp_path / "img.npz", x_train=images, y_train=np.arange(20) % 2)
     meta = add_user_dataset("pics", tmp_path / "img.npz")
     assert meta.image_shape == (3, 5, 6) and meta.feature_shape == (3, 5, 6)
@@ -76,7 +80,7 @@ def test_images_keep_their_shape(tmp_path: Path) -> None:
 
 
 def test_csv_round_trip_carves_a_stratified_test_split(tmp_path: Path) -> None:
-    x = RNG.integers(-50, 50, size=(40, 3)).astype(np.float32) / 4
+    x = _rng().integers(-50, 50, size=(40, 3)).astype(np.float32) / 4
     y = np.repeat([0, 1, 2, 3], 10)  # sorted by class, as CSVs often are
     lines = ["a,label,b,c"] + [f"{r[0]},{c},{r[1]},{r[2]}" for r, c in zip(x, y, strict=True)]
     (tmp_path / "d.csv").write_text("\n".join(lines) + "\n")
@@ -97,7 +101,7 @@ def idx(array: np.ndarray) -> bytes:
 
 
 def test_idx_folder_round_trip(tmp_path: Path) -> None:
-    images = RNG.integers(0, 256, size=(24, 7, 7), dtype=np.uint8)
+    images = _rng().integers(0, 256, size=(24, 7, 7), dtype=np.uint8)
     labels = np.arange(24) % 4
     folder = tmp_path / "idx"
     folder.mkdir()
@@ -117,7 +121,7 @@ def test_idx_folder_round_trip(tmp_path: Path) -> None:
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
-    x = RNG.normal(size=(60, 6)).astype(np.float32)
+    x = _rng().normal(size=(60, 6)).astype(np.float32)
     y = (x[:, 0] > 0).astype(np.int64) + 2 * (x[:, 1] > 0)  # 4 learnable classes
     np.savez(tmp_path / "tiny.npz", x_train=x, y_train=y)
     return tmp_path / "tiny.npz"
