@@ -110,13 +110,15 @@ class _Array:
         return f"array{self.value.shape} {self.value.dtype}"
 
 
-def compare(before: Path, after: Path) -> int:
+def compare(before: Path, after: Path, common: bool = False) -> int:
+    """Print every differing value; with ``common``, keys or columns that exist on one side
+    only (a redesign may add them) are counted apart instead of as differences."""
     kinds = (".csv", ".json", ".npz")
     files_a = {p.relative_to(before) for p in before.rglob("*") if p.suffix in kinds}
     files_b = {p.relative_to(after) for p in after.rglob("*") if p.suffix in kinds}
     for only in sorted(files_a ^ files_b):
         print(f"only in {'before' if only in files_a else 'after'}: {only}")
-    differences = compared = 0
+    differences = compared = one_sided = 0
     for rel in sorted(files_a & files_b):
         if rel.name in SKIPPED_FILES:
             continue
@@ -128,11 +130,16 @@ def compare(before: Path, after: Path) -> int:
             a = _leaves(json.loads((before / rel).read_text()))
             b = _leaves(json.loads((after / rel).read_text()))
         for key in sorted(a.keys() | b.keys()):
+            if common and (key not in a or key not in b):
+                one_sided += 1
+                continue
             compared += 1
             if key not in a or key not in b or not _same(a[key], b[key]):
                 differences += 1
                 print(f"{rel}{key}: {a.get(key, '<missing>')!r} != {b.get(key, '<missing>')!r}")
     print(f"{compared} values compared in {len(files_a & files_b)} files; {differences} differ")
+    if common:
+        print(f"{one_sided} values exist on one side only (added or removed keys, not compared)")
     return 1 if differences else 0
 
 
@@ -143,11 +150,14 @@ def main() -> int:
     cmp = sub.add_parser("compare")
     cmp.add_argument("before", type=Path)
     cmp.add_argument("after", type=Path)
+    cmp.add_argument(
+        "--common", action="store_true", help="compare only keys and columns both trees have"
+    )
     args = parser.parse_args()
     if args.command == "run":
         run(args.out)
         return 0
-    return compare(args.before, args.after)
+    return compare(args.before, args.after, args.common)
 
 
 if __name__ == "__main__":
