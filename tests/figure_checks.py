@@ -12,7 +12,7 @@ For each figure saved inside the block, after its layout is drawn:
    another panel's ticks), and no legend overlaps any axes' plot area (legends sit outside
    the data);
 3. an axis labelled in percent of a share ("(%)") stays within [0, 100];
-4. an axis labelled with "epoch" has integer ticks only.
+4. an axis whose label starts with "epoch" has integer ticks only.
 
 Tolerances: boxes may touch (1 px) and may reach 1 px past the figure's edge.
 """
@@ -164,7 +164,7 @@ def _check_ranges(fig: Figure, shot: Shot) -> None:
                 shot.share_axes += 1
                 if lo < -1e-9 or hi > 100 + 1e-9:
                     shot.problems.append(f"{_name(ax)}: {label!r} spans [{lo:.2f}, {hi:.2f}]")
-            if "epoch" in label:
+            if label.lower().startswith("epoch"):  # an epoch axis, not "..., epochs 2 onwards"
                 shot.epoch_axes += 1
                 odd = [t for t in _locs_in_view(axis) if abs(t - round(t)) > 1e-9]
                 if odd:

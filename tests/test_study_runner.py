@@ -129,6 +129,8 @@ class _Recorder:
     def checkpoint(self, job: object, state: dict[str, object]) -> None:
         self.checkpoints.append(int(state["epoch"]))  # type: ignore[call-overload]
 
+    def steps(self, job: object, done: int, total: int) -> None: ...
+
 
 @pytest.mark.parametrize(("seconds", "expected"), [(0.0, [1, 2, 3, 4]), (3600.0, [1, 4])])
 def test_checkpoints_come_after_the_first_and_last_epochs_and_by_time(

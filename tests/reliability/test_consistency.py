@@ -29,9 +29,9 @@ def test_a_spec_and_the_command_line_share_the_val_size_default(name: str) -> No
 
 
 def test_a_digits_spec_file_without_val_size_loads(tmp_path: Path) -> None:
-    spec = load_spec(write_spec(tmp_path, SPEC.replace("val_size = 300\n", "")))
+    spec = load_spec(write_spec(tmp_path, SPEC.replace("\nval_size = 300\n", "\n")))
     assert spec.data.val_size == 300
-    explicit = load_spec(write_spec(tmp_path, SPEC.replace("val_size = 300", "val_size = 200")))
+    explicit = load_spec(write_spec(tmp_path, SPEC.replace("\nval_size = 300", "\nval_size = 200")))
     assert explicit.data.val_size == 200
 
 
