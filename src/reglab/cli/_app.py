@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import typer
 import typer.core
 
+from reglab.cli._shared import FLAG, state
+
 __all__ = ["FLAG", "app", "state"]
 
-
-@dataclass
-class _State:
-    debug: bool = False
-    argv: list[str] = field(default_factory=list)  # the command line (for resume hints)
-
-
-state = _State()
 
 app = typer.Typer(
     name="reglab",
@@ -27,9 +20,6 @@ app = typer.Typer(
     add_completion=True,
     pretty_exceptions_enable=False,
 )
-
-# A flag takes no value: an empty metavar keeps Typer from printing "<bool>" after it in --help.
-FLAG = ""
 
 
 def _flag_type(self: typer.core.TyperOption, ctx: Any) -> str | None:

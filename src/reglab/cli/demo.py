@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from reglab.cli._app import FLAG
+from reglab.cli._shared import FLAG
 
 __all__ = ["demo_command"]
 

@@ -10,7 +10,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from reglab.cli._app import FLAG
+from reglab.cli._shared import FLAG
 
 __all__ = ["ls_command"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from reglab.cli._app import state
+from reglab.cli._shared import state
 
 if TYPE_CHECKING:
     from reglab.api.study import StudyResult

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from reglab.arms import ARM_KEYS
-from reglab.cli._app import FLAG
 from reglab.cli._executor import ADDRESS, EXECUTOR, WORKERS, executor_kind
+from reglab.cli._shared import FLAG
 from reglab.cli.options import HELP, Run, execute
 
 if TYPE_CHECKING:
