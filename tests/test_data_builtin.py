@@ -103,9 +103,9 @@ def test_train_subset_too_large_names_the_max() -> None:
         load_dataset(DataConfig("synthetic", val_size=500, train_subset=1501))
 
 
-def test_path_is_refused_for_builtin() -> None:
+def test_path_is_refused_for_builtin(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="The 'path' parameter of DataConfig must be unset"):
-        load_dataset(DataConfig("digits", val_size=300, path="/tmp/x"))
+        load_dataset(DataConfig("digits", val_size=300, path=str(tmp_path / "x")))
 
 
 def test_fetch_builtin() -> None:

@@ -21,6 +21,8 @@ SMALLEST class index (:data:`TIE_RULE`). With two classes an odd R never ties, s
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,13 +35,16 @@ __all__ = [
     "TIE_RULE",
     "BiasVariance01",
     "BiasVarianceSquared",
+    "LowestLoss",
     "decompose_01",
     "decompose_probabilities",
     "decompose_squared",
     "empirical_squared_loss",
+    "lowest_loss",
 ]
 
 DEFAULT_ROUNDS = 11  # odd: no mode ties between two classes
+_BOOTSTRAP = 2000  # resamples of the rounds for the lowest-loss uncertainty
 TIE_RULE = "ties in the main prediction go to the smallest class index"
 
 
@@ -214,3 +219,53 @@ def decompose_probabilities(proba: npt.ArrayLike, y: npt.ArrayLike) -> BiasVaria
     bias_sq = float(np.mean(np.sum((p.mean(axis=0) - onehot) ** 2, axis=1)))
     variance = float(np.mean(np.sum(p.var(axis=0), axis=1)))
     return BiasVarianceSquared(loss, bias_sq, variance, 0.0)
+
+
+@dataclass(frozen=True)
+class LowestLoss:
+    """Which strength has the lowest expected loss, and how sure that is.
+
+    The rounds are paired across strengths (round r uses one seed at every strength), so
+    they are resampled together: ``share`` is the fraction of ``resamples`` bootstrap
+    resamples of the rounds in which ``strength`` has the lowest loss, and ``diff_ci95``
+    the percentile interval of loss(runner-up) - loss(best) over them (an interval that
+    includes 0: the two are not separable with these rounds). Over the rounds that
+    finished at every strength (``rounds``).
+    """
+
+    strength: float
+    runner_up: float | None
+    share: float
+    diff_ci95: tuple[float, float]
+    rounds: int
+    resamples: int
+
+    @property
+    def separable(self) -> bool:
+        return self.runner_up is not None and self.diff_ci95[0] > 0
+
+
+def lowest_loss(
+    losses: np.ndarray, strengths: Sequence[float], seed: int = 0, resamples: int = _BOOTSTRAP
+) -> LowestLoss | None:
+    """From per-round losses [S, R] (rounds finished at every strength): see LowestLoss.
+
+    >>> lowest_loss(np.array([[0.2, 0.21, 0.19], [0.1, 0.12, 0.11]]), [0, 1]).strength
+    1
+    """
+    r = losses.shape[1]
+    if r < 2 or losses.shape[0] < 1:
+        return None
+    mean = losses.mean(axis=1)  # [S]
+    order = np.argsort(mean, kind="stable")
+    best = int(order[0])
+    idx = np.random.default_rng(seed).integers(0, r, size=(resamples, r))  # [B, R]
+    boot = losses[:, idx].mean(axis=2)  # [S, B]
+    share = float(np.mean(boot.argmin(axis=0) == best))
+    if len(order) < 2:
+        return LowestLoss(strengths[best], None, share, (math.nan, math.nan), r, resamples)
+    second = int(order[1])
+    low, high = np.quantile(boot[second] - boot[best], [0.025, 0.975])
+    return LowestLoss(
+        strengths[best], strengths[second], share, (float(low), float(high)), r, resamples
+    )

@@ -38,7 +38,7 @@ import numpy as np
 
 import reglab
 from reglab.analysis import decompose_01, decompose_probabilities, decompose_squared
-from reglab.analysis.biasvar import DEFAULT_ROUNDS, TIE_RULE
+from reglab.analysis.biasvar import DEFAULT_ROUNDS, TIE_RULE, LowestLoss, lowest_loss
 from reglab.atomic import write_json, write_npz
 from reglab.config import DataConfig, ModelConfig, OptimizerConfig
 from reglab.data import Dataset
@@ -66,7 +66,6 @@ __all__ = [
     "run_biasvar",
 ]
 
-_BOOTSTRAP = 2000  # resamples of the rounds for the lowest-loss uncertainty
 
 DEFINITIONS = {
     "classification": "0-1 loss, Domingos (2000), as mlxtend's bias_variance_decomp: "
@@ -102,56 +101,6 @@ class BiasVariancePoint:
     proba_loss: float | None = None  # classification: squared loss of the class probabilities
     proba_bias_sq: float | None = None  # (Brier score summed over classes) = bias² + variance
     proba_variance: float | None = None
-
-
-@dataclass(frozen=True)
-class LowestLoss:
-    """Which strength has the lowest expected loss, and how sure that is.
-
-    The rounds are paired across strengths (round r uses one seed at every strength), so
-    they are resampled together: ``share`` is the fraction of ``resamples`` bootstrap
-    resamples of the rounds in which ``strength`` has the lowest loss, and ``diff_ci95``
-    the percentile interval of loss(runner-up) - loss(best) over them (an interval that
-    includes 0: the two are not separable with these rounds). Over the rounds that
-    finished at every strength (``rounds``).
-    """
-
-    strength: float
-    runner_up: float | None
-    share: float
-    diff_ci95: tuple[float, float]
-    rounds: int
-    resamples: int
-
-    @property
-    def separable(self) -> bool:
-        return self.runner_up is not None and self.diff_ci95[0] > 0
-
-
-def lowest_loss(
-    losses: np.ndarray, strengths: Sequence[float], seed: int = 0, resamples: int = _BOOTSTRAP
-) -> LowestLoss | None:
-    """From per-round losses [S, R] (rounds finished at every strength): see LowestLoss.
-
-    >>> lowest_loss(np.array([[0.2, 0.21, 0.19], [0.1, 0.12, 0.11]]), [0, 1]).strength
-    1
-    """
-    r = losses.shape[1]
-    if r < 2 or losses.shape[0] < 1:
-        return None
-    mean = losses.mean(axis=1)  # [S]
-    order = np.argsort(mean, kind="stable")
-    best = int(order[0])
-    idx = np.random.default_rng(seed).integers(0, r, size=(resamples, r))  # [B, R]
-    boot = losses[:, idx].mean(axis=2)  # [S, B]
-    share = float(np.mean(boot.argmin(axis=0) == best))
-    if len(order) < 2:
-        return LowestLoss(strengths[best], None, share, (math.nan, math.nan), r, resamples)
-    second = int(order[1])
-    low, high = np.quantile(boot[second] - boot[best], [0.025, 0.975])
-    return LowestLoss(
-        strengths[best], strengths[second], share, (float(low), float(high)), r, resamples
-    )
 
 
 @dataclass(frozen=True)
