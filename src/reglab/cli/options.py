@@ -81,10 +81,11 @@ def execute(
     """Run ``spec`` in ``out`` (default: its default folder) and show or print the result;
     ``run`` says where its packs train (in this process, or on Ray)."""
     from reglab.api.study import default_out, run_spec
-    from reglab.engine import set_threads
+    from reglab.engine import resolve_device, set_threads
     from reglab.study import QuietProgress, make_progress
 
     set_threads(threads)  # a bad value fails here, before anything is printed or written
+    resolve_device(spec.train.device)  # so does a GPU this machine does not have
     directory = out if out is not None else default_out(spec)
     progress = QuietProgress() if quiet else make_progress()
     if not quiet:
