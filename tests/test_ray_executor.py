@@ -141,7 +141,7 @@ def test_an_actor_checkpoint_resumes_to_the_uninterrupted_outcome() -> None:
     spec = _spec(epochs=3)
     experiment = StudyExperiment(spec)
     data = load_dataset(spec.data)
-    pack = experiment.plan(data.in_features, data.out_features, torch.device("cpu"))[0]
+    pack = experiment.plan(data.model_shape, data.out_features, torch.device("cpu"))[0]
     worker = Worker(threads=1)
     items = list(worker.train(PackJob(experiment.setup, pack)))
     assert isinstance(items[0], Started) and isinstance(items[-1], PackOutcome)

@@ -147,7 +147,7 @@ def test_checkpoints_come_after_the_first_and_last_epochs_and_by_time(
     train = {"epochs": 4, "train_eval_size": 200, "device": "cpu", "checkpoint_seconds": seconds}
     spec = tiny_spec(train=train)
     data = load_dataset(spec.data)
-    pack = plan_study(spec, data.in_features, data.out_features, torch.device("cpu"))[0]
+    pack = plan_study(spec, data.model_shape, data.out_features, torch.device("cpu"))[0]
     events = _Recorder()
     job = PackJob(PackSetup(spec.data, spec.model, spec.optimizer, spec.train), pack)
     train_job(job, data, torch.device("cpu"), events)

@@ -151,15 +151,15 @@ def test_spec_file_errors(tmp_path) -> None:
 def test_plan_groups_by_arm_or_structure_and_caps_pack_size() -> None:
     cpu = torch.device("cpu")
     spec = tiny_spec(arms=["none", "dropout=0.5", "bn", "bn+l2=1e-4"], seeds=3)
-    by_arm = plan_study(spec, 64, 10, cpu)
+    by_arm = plan_study(spec, (64,), 10, cpu)
     assert [len(p.runs) for p in by_arm] == [3, 3, 3, 3]
     assert all(len({r.arm for r in p.runs}) == 1 for p in by_arm)
     structure = plan_study(
-        tiny_spec(arms=spec.arms, seeds=3, train={"pack_by": "structure"}), 64, 10, cpu
+        tiny_spec(arms=spec.arms, seeds=3, train={"pack_by": "structure"}), (64,), 10, cpu
     )
     groups = [{r.arm.reg.bn for r in p.runs} for p in structure]
     assert [len(p.runs) for p in structure] == [6, 6] and groups == [{False}, {True}]
-    capped = plan_study(tiny_spec(seeds=5, train={"pack_size": 2}), 64, 10, cpu)
+    capped = plan_study(tiny_spec(seeds=5, train={"pack_size": 2}), (64,), 10, cpu)
     assert [len(p.runs) for p in capped] == [2, 2, 1, 2, 2, 1]
     ids = [r.run_id for p in capped for r in p.runs]
     assert len(ids) == len(set(ids)) == 10

@@ -64,6 +64,12 @@ class Dataset:
     def out_features(self) -> int:
         return self.num_classes
 
+    @property
+    def model_shape(self) -> tuple[int, ...]:
+        """The shape a model is built for: ``image_shape`` (C, H, W) for image data, else
+        ``input_shape``."""
+        return tuple(self.image_shape or self.input_shape)
+
     def info(self) -> dict[str, Any]:
         """Split sizes and (classification) per-class counts, plus provenance; JSON-ready."""
         splits = {

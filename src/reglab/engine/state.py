@@ -137,7 +137,7 @@ class TrainerState:
         net = create_model(
             model,
             in_features=data.in_features,
-            input_shape=tuple(data.image_shape or data.input_shape),
+            input_shape=data.model_shape,
             out_features=data.out_features,
             seeds=seeds,
             bn=members[0].reg.bn,

@@ -5,11 +5,11 @@ the machine or almost surely a typo (``seeds = 100000000``, ``epochs = 1e12``,
 ``hidden = [100000000]``) with one line saying why and how to go ahead anyway::
 
     >>> est = estimate(runs=10, packs=2, members=5, model=ModelConfig(), train=TrainConfig(),
-    ...                in_features=784, out_features=10, n_train=50_000)
+    ...                input_shape=(784,), out_features=10, n_train=50_000)
     >>> est.params, est.steps_per_epoch
     (407050, 1563)
     >>> describe(est)
-    '10 runs in 2 packs; 407,050 parameters per run (11.4 MB with optimizer state); 10 epochs x 1,563 steps; a pack of 5 needs about 64.7 MB'
+    '10 runs in 2 packs; 407,050 parameters per run (20.4 MB with optimizer state); 10 epochs x 1,563 steps; a pack of 5 needs about 101.8 MB'
 
 Limits (``allow_large = true`` at the top of a spec, ``allow_large=True`` in Python, or
 ``--allow-large`` on the command line lifts all of them): :data:`MAX_SEEDS` seeds,
@@ -19,12 +19,12 @@ device's free memory.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
 from reglab.config import ModelConfig, TrainConfig
 from reglab.errors import ConfigError
+from reglab.models.size import model_size
 
 __all__ = [
     "MAX_EPOCHS",
@@ -58,15 +58,19 @@ def check_count(what: str, value: int, limit: int, allow_large: bool) -> None:
 
 
 def member_bytes(
-    model: ModelConfig, train: TrainConfig, in_features: int, out_features: int
+    model: ModelConfig,
+    train: TrainConfig,
+    input_shape: tuple[int, ...],
+    out_features: int,
+    bn: bool = False,
 ) -> int:
     """Memory one pack member needs in training: 7 copies of its parameters (value, gradient,
-    two Adam moments, best snapshot, stopped copy, checkpoint copy) plus activations."""
-    widths = [in_features, *model.hidden, out_features]
-    params = sum(a * b + b for a, b in itertools.pairwise(widths))
-    units = sum(model.hidden) + out_features
-    activations = 4 * units * (train.batch_size * 6 + train.eval_batch_size * 2)
-    return params * 4 * 7 + activations
+    two Adam moments, best snapshot, stopped copy, checkpoint copy) plus its activations for a
+    training batch and an evaluation batch (a CNN evaluates in chunks of 256 rows)."""
+    size = model_size(model, input_shape, out_features, bn)
+    rows = train.eval_batch_size if model.family == "mlp" else min(train.eval_batch_size, 256)
+    activations = 4 * (size.train_floats * train.batch_size + size.eval_floats * rows)
+    return size.params * 4 * 7 + activations
 
 
 @dataclass(frozen=True)
@@ -92,13 +96,14 @@ def estimate(
     members: int,
     model: ModelConfig,
     train: TrainConfig,
-    in_features: int,
+    input_shape: tuple[int, ...],
     out_features: int,
     n_train: int,
+    bn: bool = False,
 ) -> Estimate:
-    widths = [in_features, *model.hidden, out_features]
-    params = sum(a * b + b for a, b in itertools.pairwise(widths))
-    per_run = member_bytes(model, train, in_features, out_features)
+    """The size of a study of ``runs`` in ``packs`` (the largest of ``members``)."""
+    params = model_size(model, input_shape, out_features, bn).params
+    per_run = member_bytes(model, train, input_shape, out_features, bn)
     steps = math.ceil(n_train / train.batch_size)
     return Estimate(runs, packs, members, params, per_run, train.epochs, steps)
 

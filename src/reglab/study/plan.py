@@ -7,7 +7,7 @@ time of a pack of 100); ``"auto"`` (the default) is "structure" on CUDA, "arm" o
 where a larger pack gains little (docs/performance.md). Time per member step is the same for
 every member of a pack, so each arm's time per run is reported either way::
 
-    >>> packs = plan_study(StudySpec(seeds=(0, 1)), in_features=784, out_features=10,
+    >>> packs = plan_study(StudySpec(seeds=(0, 1)), input_shape=(784,), out_features=10,
     ...                    device=torch.device("cpu"))
     >>> [[r.run_id for r in p.runs] for p in packs]
     [['a00-s0', 'a00-s1'], ['a01-s0', 'a01-s1']]
@@ -106,7 +106,7 @@ def chunk(groups: Sequence[Sequence[PlannedRun]], size: int) -> list[PlannedPack
 
 
 def plan_study(
-    spec: StudySpec, in_features: int, out_features: int, device: torch.device
+    spec: StudySpec, input_shape: tuple[int, ...], out_features: int, device: torch.device
 ) -> list[PlannedPack]:
     """Group the study's runs into packs, in arm order then seed order."""
     groups: dict[Any, list[PlannedRun]] = {}
@@ -115,8 +115,9 @@ def plan_study(
         key = (a,) if by == "arm" else (arm.reg.bn,)
         for seed in spec.seeds:
             groups.setdefault(key, []).append(PlannedRun(f"a{a:02d}-s{seed}", arm, a, seed))
+    bn = any(arm.reg.bn for arm in spec.typed_arms)
     size = spec.train.pack_size or members_that_fit(
-        spec.model, spec.train, in_features, out_features, device
+        spec.model, spec.train, input_shape, out_features, device, bn=bn
     )
     return chunk(list(groups.values()), size)
 
@@ -135,12 +136,14 @@ def pack_by(train: TrainConfig, device: torch.device) -> str:
 def members_that_fit(
     model: ModelConfig,
     train: TrainConfig,
-    in_features: int,
+    input_shape: tuple[int, ...],
     out_features: int,
     device: torch.device,
+    bn: bool = False,
 ) -> int:
-    """How many members a pack can hold in about half of the free memory."""
-    per_member = member_bytes(model, train, in_features, out_features)
+    """How many members a pack can hold in about half of the free memory (a CNN counted by
+    its feature maps: models/size.py)."""
+    per_member = member_bytes(model, train, input_shape, out_features, bn)
     fit = max(1, int(free_bytes(device) * 0.5) // per_member)
     return fit if device.type == "cuda" else min(fit, CPU_PACK_CAP)
 

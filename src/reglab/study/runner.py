@@ -75,7 +75,8 @@ def run_plan(
     setup = experiment.setup
     device = resolve_device(setup.train.device)
     data = _on_device(load_dataset(setup.data), device)  # bad data settings fail before any write
-    est = _estimate(len(experiment.arms) * len(experiment.seeds), 1, setup, data)
+    bn = any(a.reg.bn for a in experiment.arms)
+    est = _estimate(len(experiment.arms) * len(experiment.seeds), 1, setup, data, bn)
     check_estimate(est, free_bytes(device), allow_large)  # before anything is written
     check_techniques(setup.model, [a.reg for a in experiment.arms], data)  # ... and bad arms
     store = StudyDir(out)
@@ -84,7 +85,7 @@ def run_plan(
     identity = data_identity(setup.data, data)
     check_same_data(previous, identity, store.root)
     plan = _plan(store, experiment, data, device)
-    size = _estimate(sum(len(p.runs) for p in plan), len(plan), setup, data)
+    size = _estimate(sum(len(p.runs) for p in plan), len(plan), setup, data, bn)
     progress.note(describe(dataclasses.replace(size, members=max(len(p.runs) for p in plan))))
     for note in store.drop_damaged_packs([p.index for p in plan if store.pack_done(p.index)]):
         progress.note(note)
@@ -193,16 +194,17 @@ def _finished(store: StudyDir, experiment: Experiment, data: Dataset) -> Ran:
     return Ran(store, data)
 
 
-def _estimate(runs: int, packs: int, setup: PackSetup, data: Dataset) -> Estimate:
+def _estimate(runs: int, packs: int, setup: PackSetup, data: Dataset, bn: bool) -> Estimate:
     return estimate(
         runs=runs,
         packs=packs,
         members=1,
         model=setup.model,
         train=setup.train,
-        in_features=data.in_features,
+        input_shape=data.model_shape,
         out_features=data.out_features,
         n_train=len(data.y_train),
+        bn=bn,
     )
 
 
@@ -226,6 +228,6 @@ def _plan(
     saved = store.read_json("plan.json")
     if saved is not None:
         return [PlannedPack.from_dict(p, experiment.arms) for p in saved]
-    plan = experiment.plan(data.in_features, data.out_features, device)
+    plan = experiment.plan(data.model_shape, data.out_features, device)
     store.write_json("plan.json", [p.to_dict() for p in plan])
     return plan

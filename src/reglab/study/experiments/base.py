@@ -45,6 +45,8 @@ class Experiment(Protocol):
         """What must match DIR/spec.toml to resume (``spec_identity`` of its table)."""
         ...
 
-    def plan(self, in_features: int, out_features: int, device: torch.device) -> list[PlannedPack]:
+    def plan(
+        self, input_shape: tuple[int, ...], out_features: int, device: torch.device
+    ) -> list[PlannedPack]:
         """The runs grouped into packs (called once; the plan is then fixed in plan.json)."""
         ...

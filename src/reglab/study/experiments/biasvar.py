@@ -136,7 +136,9 @@ class BiasVarianceExperiment:
     def identity(self) -> dict[str, Any]:
         return spec_identity(self.spec.to_dict())
 
-    def plan(self, in_features: int, out_features: int, device: torch.device) -> list[PlannedPack]:
+    def plan(
+        self, input_shape: tuple[int, ...], out_features: int, device: torch.device
+    ) -> list[PlannedPack]:
         runs = [
             PlannedRun(f"s{s:02d}-r{r}", arm, s, seed, bootstrap=True)
             for s, arm in enumerate(self.arms)

@@ -50,5 +50,7 @@ class StudyExperiment:
     def identity(self) -> dict[str, Any]:
         return spec_identity(self.spec.to_dict())
 
-    def plan(self, in_features: int, out_features: int, device: torch.device) -> list[PlannedPack]:
-        return plan_study(self.spec, in_features, out_features, device)
+    def plan(
+        self, input_shape: tuple[int, ...], out_features: int, device: torch.device
+    ) -> list[PlannedPack]:
+        return plan_study(self.spec, input_shape, out_features, device)
