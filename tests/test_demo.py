@@ -113,7 +113,7 @@ def test_dropout_shrinks_the_train_test_gap_on_a_small_subset(tmp_path: Path) ->
             assert f"{field} = {[v] if field == 'hidden' else v}" in text, (folder, text)
             assert len(StudyDir(folder).run_records()) == 6  # 2 arms x 3 seeds
         assert f"**By {'epochs' if part == 'epochs' else 'hidden units'}**" in result.body
-    assert "homework, 1 run" in result.body and "98.07%" in result.body
+    assert "homework (1 run, 10 epochs)" in result.body and "98.07%" in result.body
     claims = [c.claim for c in result.checks]
     assert any("longer training" in c for c in claims) and any("wider" in c for c in claims)
     assert any("one-run difference" in c for c in claims)

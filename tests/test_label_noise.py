@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -162,22 +160,18 @@ def test_study_records_the_changed_labels_and_never_mixes_with_other_noise(tmp_p
     assert "labels_changed" not in json.loads((clean / "manifest.json").read_text())["dataset"]
 
 
-def test_cli_label_noise_flag_reaches_the_spec(tmp_path: Path) -> None:
+def test_cli_label_noise_flag_reaches_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reglab.cli import main
+
     out = tmp_path / "cli"
-    proc = subprocess.run(
-        [sys.executable, "-m", "reglab", "compare", "--dataset", "digits", "--arms", "none",
-         "--seeds", "1", "--epochs", "1", "--train-subset", "50", "--label-noise", "1",
-         "--device", "cpu", "--quiet", "--out", str(out)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    argv = ["compare", "--dataset", "digits", "--arms", "none", "--seeds", "1", "--epochs", "1"]
+    argv += ["--hidden", "16", "--train-subset", "50", "--device", "cpu", "--quiet"]
+    assert main([*argv, "--label-noise", "1", "--out", str(out)]) == 0
     assert "label_noise = 1.0" in (out / "spec.toml").read_text()
-    bad = subprocess.run(
-        [sys.executable, "-m", "reglab", "compare", "--dataset", "digits", "--label-noise", "2",
-         "--out", str(tmp_path / "bad")],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert bad.returncode != 0
-    assert "The 'label_noise' parameter of DataConfig must be a float in [0, 1]. Got 2.0" in (
-        bad.stderr + bad.stdout
-    )
+    capsys.readouterr()
+    assert main([*argv, "--label-noise", "2", "--out", str(tmp_path / "bad")]) == 2
+    err = capsys.readouterr().err
+    assert "The 'label_noise' parameter of DataConfig must be a float in [0, 1]. Got 2.0" in err
+    assert err.count("\n") == 1
