@@ -102,6 +102,21 @@ def test_dropout_shrinks_the_train_test_gap_on_a_small_subset(tmp_path: Path) ->
     result = run_demo("homework", tmp_path / "hw", quick=True, device="cpu")
     gap = next(c for c in result.checks if "gap" in c.claim)
     assert gap.held, gap
+    # the homework's own comparison, then the epochs and width axes: one study per setting
+    from reglab.study import load_spec
+
+    hw = tmp_path / "hw"
+    for part, field, values in (("epochs", "epochs", (2, 6)), ("width", "hidden", (32, 128))):
+        for v in values:
+            folder = hw / part / f"{part[0] if part == 'epochs' else 'h'}-{v}"
+            spec = load_spec(folder / "spec.toml")
+            assert (spec.train.epochs if field == "epochs" else spec.model.hidden) in (v, (v,))
+            assert len(StudyDir(folder).run_records()) == 6  # 2 arms x 3 seeds
+        assert f"**By {'epochs' if part == 'epochs' else 'hidden units'}**" in result.body
+    assert "homework (1 run, 10 epochs)" in result.body and "98.07%" in result.body
+    claims = [c.claim for c in result.checks]
+    assert any("longer training" in c for c in claims) and any("wider" in c for c in claims)
+    assert any("one-run difference" in c for c in claims)
 
 
 def test_srivastava_preset_is_a_valid_spec_with_its_short_cpu_variant() -> None:

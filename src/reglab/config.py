@@ -137,12 +137,27 @@ class DataConfig(_Config):
     ``val_size`` examples are held out of the official training set for validation
     (deterministically: the last ones); ``train_subset`` keeps only that many of the rest
     (a fixed, seed-independent choice) to make overfitting visible.
+
+    ``label_noise`` p replaces each label of the official training set, independently with
+    probability p, by a uniformly random class (Zhang et al. 2017; 1.0: random labels), the
+    same for every arm and seed (a fixed function of the data and ``label_seed``). The
+    validation split comes from that training set, so its labels are noisy too (early
+    stopping and model selection see what a user with noisy data sees); the test set is never
+    touched. Both are left out of :meth:`to_dict` at their defaults, so a spec without them
+    keeps its identity::
+
+        >>> DataConfig("digits", label_noise=0.2).to_dict()["label_noise"]
+        0.2
+        >>> "label_noise" in DataConfig("digits").to_dict()
+        False
     """
 
     name: str = "mnist"
     val_size: int = 10_000
     train_subset: int | None = None
     path: str | None = None
+    label_noise: float = 0.0
+    label_seed: int = 0
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -150,6 +165,17 @@ class DataConfig(_Config):
         _check_int("DataConfig", "val_size", self.val_size, 1)
         if self.train_subset is not None:
             _check_int("DataConfig", "train_subset", self.train_subset, 1)
+        _check_float(
+            "DataConfig", "label_noise", self.label_noise, 0.0, 1.0, lo_open=False, hi_open=False
+        )
+        _check_int("DataConfig", "label_seed", self.label_seed, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = super().to_dict()
+        for key, default in (("label_noise", 0.0), ("label_seed", 0)):
+            if out.get(key) == default:
+                del out[key]  # specs written before label noise existed keep their identity
+        return out
 
 
 @dataclass(frozen=True)

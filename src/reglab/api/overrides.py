@@ -29,7 +29,8 @@ __all__ = ["Overrides", "dataset_from_file"]
 
 @dataclass(frozen=True)
 class Overrides:
-    """Changes to a spec: the study's arms and seeds, the data, the model's hidden widths and
+    """Changes to a spec: the study's arms and seeds, the data (dataset, training subset,
+    label noise), the model's hidden widths and
     the schedule, the equivalence margin and the size limits (``allow_large``).
     ``seeds`` is a count (seeds 0..n-1) or a list of seeds."""
 
@@ -42,6 +43,7 @@ class Overrides:
     batch_size: int | None = None
     hidden: tuple[int, ...] | None = None
     train_subset: int | None = None
+    label_noise: float | None = None
     lr: float | None = None
     margin: float | None = None
     allow_large: bool | None = None
@@ -80,6 +82,8 @@ class Overrides:
             cfg = dataclasses.replace(cfg, name=name, val_size=val)
         if self.train_subset is not None:
             cfg = dataclasses.replace(cfg, train_subset=self.train_subset)
+        if self.label_noise is not None:
+            cfg = dataclasses.replace(cfg, label_noise=self.label_noise)
         return cfg
 
 

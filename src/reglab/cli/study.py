@@ -44,6 +44,7 @@ def compare_command(
     batch_size: int = typer.Option(32, "--batch-size", help=HELP["batch_size"]),
     hidden: str = typer.Option("512", "--hidden", help=HELP["hidden"]),
     train_subset: int | None = typer.Option(None, "--train-subset", help=HELP["train_subset"]),
+    label_noise: float | None = typer.Option(None, "--label-noise", help=HELP["label_noise"]),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     allow_large: bool = typer.Option(
         False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
@@ -79,6 +80,7 @@ def compare_command(
         batch_size=batch_size,
         hidden=parse_hidden(hidden, "compare"),
         train_subset=train_subset,
+        label_noise=label_noise,
         margin=_margin(margin),
         allow_large=allow_large or None,
         tf32=tf32 or None,
@@ -101,6 +103,7 @@ def run_command(
     batch_size: int | None = typer.Option(None, "--batch-size", help=HELP["batch_size"]),
     hidden: str | None = typer.Option(None, "--hidden", help=HELP["hidden"]),
     train_subset: int | None = typer.Option(None, "--train-subset", help=HELP["train_subset"]),
+    label_noise: float | None = typer.Option(None, "--label-noise", help=HELP["label_noise"]),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     allow_large: bool = typer.Option(
         False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
@@ -138,6 +141,7 @@ def run_command(
         batch_size=batch_size,
         hidden=None if hidden is None else parse_hidden(hidden, "run"),
         train_subset=train_subset,
+        label_noise=label_noise,
         margin=_margin(margin),
         allow_large=allow_large or None,
         tf32=tf32 or None,

@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 import torch
 
+from reglab.data.labels import LabelNoise
+
 __all__ = ["Dataset", "Task"]
 
 Task = Literal["classification", "regression"]
@@ -37,6 +39,8 @@ class Dataset:
     channel-major, so ``x.view(-1, *image_shape)`` restores them) and None otherwise.
     ``augmentations`` names the random transforms that keep image data's labels true
     ("shift"; "flip" only where a mirrored image is still its class: never for digits).
+    ``label_noise`` says how many train and validation labels ``DataConfig.label_noise``
+    changed (None without label noise; ``y_train``/``y_val`` hold the noisy labels).
     """
 
     name: str
@@ -55,6 +59,7 @@ class Dataset:
     noise_std: float = 0.0
     image_shape: tuple[int, int, int] | None = None
     augmentations: tuple[str, ...] = ("shift",)
+    label_noise: LabelNoise | None = None
 
     @property
     def in_features(self) -> int:
@@ -89,6 +94,8 @@ class Dataset:
         }
         if self.task == "regression":
             out["noise_std"] = self.noise_std
+        if self.label_noise is not None:
+            out["label_noise"] = self.label_noise.to_dict()
         return out
 
     def _split_info(self, y: torch.Tensor) -> dict[str, Any]:

@@ -10,6 +10,8 @@ can refuse to resume it (issue 13, item 2)::
     ('digits', 300, 64)
     >>> sorted(ident.to_dict())
     ['checksum', 'name', 'split', 'train_subset', 'val_size']
+    >>> sorted(dataset_identity(DataConfig("digits", val_size=300, label_noise=1.0)).to_dict())
+    ['checksum', 'label_noise', 'label_seed', 'name', 'split', 'train_subset', 'val_size']
 
 The checksum is the one :class:`~reglab.data.Dataset` carries (``Dataset.checksum``), read
 without loading the arrays: MNIST's cache sidecar (the cache is verified, and fetched if
@@ -47,9 +49,15 @@ class DatasetIdentity:
     val_size: int
     train_subset: int | None
     split: str = SPLIT_RULE_VERSION
+    label_noise: float = 0.0
+    label_seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As a dict; label noise only when there is some (older identities stay equal)."""
+        out = asdict(self)
+        if not self.label_noise:
+            del out["label_noise"], out["label_seed"]
+        return out
 
 
 def dataset_checksum(name: str) -> str:
@@ -70,4 +78,11 @@ def dataset_checksum(name: str) -> str:
 def dataset_identity(cfg: DataConfig) -> DatasetIdentity:
     """The identity of the data ``cfg`` selects (for ``cfg.path`` data use the loaded
     ``Dataset.checksum`` instead: the file is only hashed when it is read)."""
-    return DatasetIdentity(cfg.name, dataset_checksum(cfg.name), cfg.val_size, cfg.train_subset)
+    return DatasetIdentity(
+        cfg.name,
+        dataset_checksum(cfg.name),
+        cfg.val_size,
+        cfg.train_subset,
+        label_noise=cfg.label_noise,
+        label_seed=cfg.label_seed,
+    )

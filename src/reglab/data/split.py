@@ -2,7 +2,9 @@
 
 Validation is the *last* ``val_size`` examples of the official training set (as Keras'
 ``validation_split`` takes the end); the test set is never touched. ``train_subset`` keeps a
-fixed, seed-independent, class-balanced choice of the remaining examples::
+fixed, seed-independent, class-balanced choice of the remaining examples (chosen on the
+true labels); ``label_noise`` then redraws labels of train and validation
+(:mod:`reglab.data.labels`)::
 
     >>> import numpy as np
     >>> from reglab.config import DataConfig
@@ -22,6 +24,7 @@ import torch
 
 from reglab.config import DataConfig
 from reglab.data.dataset import Dataset, Task
+from reglab.data.labels import LabelNoise, corrupt_labels
 from reglab.errors import invalid
 
 __all__ = ["SUBSET_SEED", "build_dataset", "split_indices"]
@@ -92,8 +95,11 @@ def build_dataset(
     x_full, y_full, x_test, y_test = official  # [N, D], [N], [N_test, D], [N_test]
     train, val = split_indices(
         y_full.numpy(), cfg, dataset=cfg.name, classification=task == "classification"
-    )
+    )  # on the true labels: the same images are chosen with and without label noise
     n_rest = int(val[0])  # validation is the tail [n_rest, N)
+    noise = None
+    if cfg.label_noise > 0:
+        y_full, noise = _noisy(cfg, task, y_full, train, num_classes)
     if cfg.train_subset is None:  # slices are views: no copy of the (large) training set
         x_train, y_train = x_full[:n_rest], y_full[:n_rest]
     else:
@@ -115,4 +121,31 @@ def build_dataset(
         f_test=f_test,
         noise_std=noise_std,
         image_shape=image_shape,
+        label_noise=noise,
     )
+
+
+def _noisy(
+    cfg: DataConfig, task: Task, y_full: torch.Tensor, train: np.ndarray, num_classes: int
+) -> tuple[torch.Tensor, LabelNoise]:
+    """The official training labels ``[N]`` after label noise, and what it changed."""
+    if task != "classification":
+        raise invalid(
+            "label_noise",
+            "DataConfig",
+            f"0.0 for dataset {cfg.name!r} (a regression task has no classes to draw)",
+            cfg.label_noise,
+        )
+    true = y_full.numpy()  # [N]
+    noisy = corrupt_labels(true, cfg.label_noise, seed=cfg.label_seed, num_classes=num_classes)
+    changed = noisy != true  # [N]
+    n_rest = len(true) - cfg.val_size
+    record = LabelNoise(
+        rate=float(cfg.label_noise),
+        seed=cfg.label_seed,
+        train_changed=int(changed[train].sum()),
+        train_size=len(train),
+        val_changed=int(changed[n_rest:].sum()),
+        val_size=cfg.val_size,
+    )
+    return torch.from_numpy(noisy), record

@@ -70,8 +70,9 @@ QUESTIONS: tuple[Question, ...] = (
         "Generalization is measured here as the train–test accuracy gap, both measured "
         "cleanly (evaluation mode, no dropout, no penalty). The less data, the larger the gap "
         "and the more room a regularizer has; with enough data the gain should shrink or "
-        "vanish. The learning curve below tests exactly that.",
-        ("homework",),
+        "vanish. The learning curve below tests exactly that. Memorization is the extreme "
+        "case: with random labels there is nothing to generalize, yet the network fits them.",
+        ("homework", "memorization"),
     ),
     Question(
         "Dropout in training vs inference",

@@ -17,6 +17,7 @@ from reglab.demos.biasvar import BIASVAR
 from reglab.demos.budget import BUDGET
 from reglab.demos.early_stopping import EARLY_STOPPING
 from reglab.demos.homework import HOMEWORK
+from reglab.demos.memorization import MEMORIZATION
 from reglab.demos.sparsity import SPARSITY
 from reglab.errors import invalid
 
@@ -29,6 +30,7 @@ DEMOS: tuple[Demo, ...] = (
     BATCHNORM,
     BIASVAR,
     ADAM_DECAY,
+    MEMORIZATION,
     BUDGET,
 )
 

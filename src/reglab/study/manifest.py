@@ -25,20 +25,27 @@ from reglab.errors import StudyError
 
 __all__ = ["check_same_data", "data_identity", "git_revision", "manifest"]
 
-_IDENTITY = ("name", "checksum", "val_size", "train_subset", "split")
+_IDENTITY = ("name", "checksum", "val_size", "train_subset", "split", "label_noise", "label_seed")
 
 
 def data_identity(cfg: DataConfig, data: Dataset) -> dict[str, Any]:
     """What the study's results depend on in its data: content checksum and split."""
-    return DatasetIdentity(data.name, data.checksum, cfg.val_size, cfg.train_subset).to_dict()
+    return DatasetIdentity(
+        data.name,
+        data.checksum,
+        cfg.val_size,
+        cfg.train_subset,
+        label_noise=cfg.label_noise,
+        label_seed=cfg.label_seed,
+    ).to_dict()
 
 
 def check_same_data(previous: dict[str, Any] | None, now: dict[str, Any], root: Path) -> None:
     """Refuse to resume a study whose data is not the data it started on."""
     before = (previous or {}).get("dataset") or {}
-    changed = [k for k in _IDENTITY if k in before and before[k] != now[k]]
+    changed = [k for k in _IDENTITY if k in before and before[k] != now.get(k)]
     if changed:
-        what = ", ".join(f"{k} {before[k]!r} -> {now[k]!r}" for k in changed)
+        what = ", ".join(f"{k} {before[k]!r} -> {now.get(k)!r}" for k in changed)
         raise StudyError(
             f"{str(root)!r} was trained on other data than dataset {now['name']!r} holds "
             f"now ({what}); its finished runs cannot be mixed with new ones. Restore that "
@@ -81,6 +88,7 @@ def manifest(
             "train": len(data.y_train),
             "val": len(data.y_val),
             "test": len(data.y_test),
+            **({"labels_changed": data.label_noise.to_dict()} if data.label_noise else {}),
         },
         "experiment": kind,
         "seeds": list(seeds),

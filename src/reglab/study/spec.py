@@ -10,7 +10,8 @@ any training, and errors name the field, the constraint and the value::
     allow_large = false              # lift the sanity limits (reglab.study.budget)
 
     [data]                           # DataConfig: name, val_size (default: the dataset's
-                                     # suggested size, as --dataset), train_subset, path
+                                     # suggested size, as --dataset), train_subset, path,
+                                     # label_noise, label_seed (random labels)
     name = "mnist"
     [model]                          # ModelConfig: hidden, activation, init
     hidden = [512]

@@ -52,6 +52,19 @@ def _analysis(inputs: ReportInputs) -> str:
     )
 
 
+def _label_noise(data: dict[str, Any]) -> str:
+    """'; label noise 1 (seed 0): 1081 of 1200 training labels changed ...' or ''."""
+    noise = data.get("labels_changed")
+    if not isinstance(noise, dict):
+        return ""
+    return (
+        f"; label noise {noise.get('rate')} (seed {noise.get('seed')}): "
+        f"{noise.get('train_changed')} of {data.get('train', '?')} training labels and "
+        f"{noise.get('val_changed')} of {data.get('val', '?')} validation labels changed "
+        "to a random class; test labels untouched"
+    )
+
+
 def setup_table(inputs: ReportInputs) -> Table:
     """Dataset, model, optimizer, schedule, seeds, device, versions, revision, wall time."""
     spec, man, summary = inputs.spec, inputs.manifest, inputs.summary
@@ -62,7 +75,7 @@ def setup_table(inputs: ReportInputs) -> Table:
     seeds = man.get("seeds") or (summary.seeds if summary else None) or []
     rows = [
         ["study", f"{spec.get('name', '?')} ({inputs.root})"],
-        ["dataset", f"{data.get('name', '?')}: {sizes}"],
+        ["dataset", f"{data.get('name', '?')}: {sizes}{_label_noise(data)}"],
         ["data source", str(data.get("source", NA))],
         ["data checksum (sha256)", str(data.get("checksum", NA))],
         ["model", f"MLP, {options(model)}"],
