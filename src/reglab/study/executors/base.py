@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from reglab.config import DataConfig, ModelConfig, OptimizerConfig, TrainConfig
+from reglab.config import DataConfig, EvalConfig, ModelConfig, OptimizerConfig, TrainConfig
 from reglab.engine import EpochRecord as EngineEpoch
 from reglab.store.records import EpochRecord, RunRecord
 from reglab.study.plan import PlannedPack
@@ -39,6 +39,7 @@ class PackSetup:
     model: ModelConfig
     optimizer: OptimizerConfig
     train: TrainConfig
+    evaluation: EvalConfig = EvalConfig()  # the final test's extras (MC dropout)
 
 
 @dataclass(frozen=True, eq=False)
