@@ -29,9 +29,7 @@ __all__ = ["finish"]
 
 
 @torch.no_grad()
-def finish(
-    state: TrainerState, data: Dataset, chunk: int, mc_samples: int = 0
-) -> list[RunResult]:
+def finish(state: TrainerState, data: Dataset, chunk: int, mc_samples: int = 0) -> list[RunResult]:
     """Per-member results: test metrics, predictions and (classification) class
     probabilities and calibration, weight statistics, dead units (``chunk``: examples per
     evaluation batch); ``mc_samples`` > 0: also MC-dropout metrics for members with dropout."""
@@ -65,10 +63,7 @@ def finish(
     proba = test.proba.half().cpu().numpy()  # [M, N, C] float16: keeps the pack small
     ece = expected_calibration_error(test.proba, y_test).cpu().tolist()
     mc = _mc_metrics(state, net, x_test, y_test, mc_samples)
-    return [
-        dataclasses.replace(r, test_proba=proba[i], **_calibration(r, ece[i], mc, i))
-        for i, r in enumerate(out)
-    ]
+    return [_calibrated(r, proba[i], ece[i], mc, i) for i, r in enumerate(out)]
 
 
 def _mc_metrics(
@@ -105,13 +100,22 @@ def _mc_metrics(
     }
 
 
-def _calibration(
-    r: RunResult, ece: float, mc: dict[str, list[float]] | None, i: int
-) -> dict[str, float]:
-    """The calibration fields of member i's result (NaN for a diverged member)."""
+def _calibrated(
+    r: RunResult, proba: np.ndarray, ece: float, mc: dict[str, list[float]] | None, i: int
+) -> RunResult:
+    """Member i's result with its test probabilities and calibration (NaN if diverged)."""
+    r = dataclasses.replace(r, test_proba=proba)
     if r.status == "diverged":
-        return {}
-    return {"test_ece": ece} | ({k: v[i] for k, v in mc.items()} if mc is not None else {})
+        return r
+    r = dataclasses.replace(r, test_ece=ece)
+    if mc is None:
+        return r
+    return dataclasses.replace(
+        r,
+        test_acc_mc=mc["test_acc_mc"][i],
+        test_nll_mc=mc["test_nll_mc"][i],
+        test_ece_mc=mc["test_ece_mc"][i],
+    )
 
 
 def _result(

@@ -39,7 +39,9 @@ class PackSetup:
     model: ModelConfig
     optimizer: OptimizerConfig
     train: TrainConfig
-    evaluation: EvalConfig = EvalConfig()  # the final test's extras (MC dropout)
+    evaluation: EvalConfig = field(
+        default_factory=EvalConfig
+    )  # the final test's extras (MC dropout)
 
 
 @dataclass(frozen=True, eq=False)
