@@ -56,18 +56,24 @@ def ensemble_scores(proba: np.ndarray, y: np.ndarray) -> tuple[Scores, Scores]:
     return _scores(mean, labels).pop(), _mean(_scores(p, labels))
 
 
-def study_ensembles(store: StudyDir, arms: Sequence[str] | None = None) -> list[ArmEnsemble]:
+def study_ensembles(
+    store: StudyDir, arms: Sequence[str] | None = None, *, mc: bool = False
+) -> list[ArmEnsemble]:
     """Every arm's seed ensemble from a finished study directory (finished runs only).
 
-    ``arms`` picks and orders them (default: the study's order). Arms whose runs kept no
-    probabilities are left out; a study where none did is refused with one clear error.
+    ``arms`` picks and orders them (default: the study's order); ``mc``: ensemble the
+    members' MC-dropout probabilities instead (``[eval] mc_samples``; arms with dropout).
+    Arms whose runs kept no probabilities are left out; a study where none did is refused
+    with one clear error.
     """
     y = store.targets()
-    proba = store.arrays("proba")
+    proba = store.arrays("proba_mc" if mc else "proba")
     if y is None or not proba:
         raise StudyError(
-            f"{str(store.root)!r} kept no test class probabilities (a regression study, or "
-            "one made before reglab stored them): its seeds cannot be ensembled."
+            f"{str(store.root)!r} kept no test class probabilities"
+            + (" with MC dropout ([eval] mc_samples = 0, or no arm drops)" if mc else "")
+            + " (a regression study, or one made before reglab stored them): its seeds "
+            "cannot be ensembled."
         )
     runs = [r for r in store.run_records() if r.status == "ok" and r.run_id in proba]
     order = list(arms) if arms is not None else list(dict.fromkeys(r.arm for r in runs))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -62,15 +63,26 @@ def finish(state: TrainerState, data: Dataset, chunk: int, mc_samples: int = 0) 
         return out
     proba = test.proba.half().cpu().numpy()  # [M, N, C] float16: keeps the pack small
     ece = expected_calibration_error(test.proba, y_test).cpu().tolist()
-    mc = _mc_metrics(state, net, x_test, y_test, mc_samples)
+    mc = _monte_carlo(state, net, x_test, y_test, mc_samples)
     return [_calibrated(r, proba[i], ece[i], mc, i) for i, r in enumerate(out)]
 
 
-def _mc_metrics(
+@dataclass(frozen=True)
+class _MonteCarlo:
+    """MC-dropout results per member: accuracy, NLL, ECE [M], probabilities [M, N, C]
+    (float16) and whether each member drops anything (the others get NaN)."""
+
+    acc: list[float]
+    nll: list[float]
+    ece: list[float]
+    proba: np.ndarray
+    drops: list[bool]
+
+
+def _monte_carlo(
     state: TrainerState, net: PackedModel, x: torch.Tensor, y: torch.Tensor, samples: int
-) -> dict[str, list[float]] | None:
-    """MC-dropout accuracy, NLL and ECE per member (NaN for members without dropout);
-    None when ``samples`` is 0 or no member drops."""
+) -> _MonteCarlo | None:
+    """MC dropout on the test set; None when ``samples`` is 0 or no member drops."""
     if samples == 0:
         return None
     regs = [m.reg for m in state.members]
@@ -86,35 +98,32 @@ def _mc_metrics(
     if plan is None:
         return None
     proba = mc_probabilities(net, plan, x, samples)  # [M, N, C]
-    acc = (proba.argmax(-1) == y).float().mean(1)
-    drops = [bool(r.dropout or r.input_dropout or r.spatial_dropout) for r in regs]
-    metrics = {
-        "test_acc_mc": acc,
-        "test_nll_mc": nll(proba, y),
-        "test_ece_mc": expected_calibration_error(proba, y),
-    }
-    nan = float("nan")
-    return {
-        k: [v if d else nan for v, d in zip(t.cpu().tolist(), drops, strict=True)]
-        for k, t in metrics.items()
-    }
+    return _MonteCarlo(
+        acc=(proba.argmax(-1) == y).float().mean(1).cpu().tolist(),
+        nll=nll(proba, y).cpu().tolist(),
+        ece=expected_calibration_error(proba, y).cpu().tolist(),
+        proba=proba.half().cpu().numpy(),
+        drops=[bool(r.dropout or r.input_dropout or r.spatial_dropout) for r in regs],
+    )
 
 
 def _calibrated(
-    r: RunResult, proba: np.ndarray, ece: float, mc: dict[str, list[float]] | None, i: int
+    r: RunResult, proba: np.ndarray, ece: float, mc: _MonteCarlo | None, i: int
 ) -> RunResult:
-    """Member i's result with its test probabilities and calibration (NaN if diverged)."""
+    """Member i's result with its test probabilities and calibration (NaN if diverged), and
+    its MC-dropout ones if it drops."""
     r = dataclasses.replace(r, test_proba=proba)
     if r.status == "diverged":
         return r
     r = dataclasses.replace(r, test_ece=ece)
-    if mc is None:
+    if mc is None or not mc.drops[i]:
         return r
     return dataclasses.replace(
         r,
-        test_acc_mc=mc["test_acc_mc"][i],
-        test_nll_mc=mc["test_nll_mc"][i],
-        test_ece_mc=mc["test_ece_mc"][i],
+        test_acc_mc=mc.acc[i],
+        test_nll_mc=mc.nll[i],
+        test_ece_mc=mc.ece[i],
+        test_proba_mc=mc.proba[i],
     )
 
 

@@ -62,6 +62,7 @@ class RunResult:
     test_acc_mc: float = float("nan")  # MC dropout (engine/mc_dropout): NaN without dropout
     test_nll_mc: float = float("nan")  # or with [eval] mc_samples = 0
     test_ece_mc: float = float("nan")
+    test_proba_mc: np.ndarray | None = None  # [N_test, C] float16: MC dropout's mean softmax
 
     @property
     def final(self) -> EpochRecord | None:

@@ -61,7 +61,8 @@ class PackJob:
 @dataclass(frozen=True, eq=False)
 class PackOutcome:
     """A finished pack (records per run, arrays per run id: ``pred/<id>`` [N_test],
-    ``hist/<id>`` [bins]), or one that ran out of memory (``out_of_memory``, nothing else)."""
+    ``hist/<id>`` [bins], for classification ``proba/<id>`` [N_test, C] and, with MC
+    dropout, ``proba_mc/<id>``), or one that ran out of memory (``out_of_memory``)."""
 
     index: int
     runs: tuple[RunRecord, ...] = ()

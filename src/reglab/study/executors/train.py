@@ -98,4 +98,6 @@ def outcome(job: PackJob, results: list[RunResult], seconds: float) -> PackOutco
         arrays[f"hist/{run_id}"] = res.weight_hist
         if res.test_proba is not None:  # classification: ensembles, bias–variance
             arrays[f"proba/{run_id}"] = res.test_proba
+        if res.test_proba_mc is not None:  # [eval] mc_samples, runs with dropout
+            arrays[f"proba_mc/{run_id}"] = res.test_proba_mc
     return PackOutcome(job.index, tuple(runs), tuple(epochs), arrays, seconds)
