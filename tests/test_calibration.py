@@ -118,9 +118,13 @@ def test_mc_dropout_changes_nothing_else_and_skips_members_without_dropout() -> 
     for r in mc[1:]:
         assert 0 < r.test_acc_mc <= 1 and r.test_nll_mc > 0 and 0 <= r.test_ece_mc <= 1
     again = trainer.finish(mc_samples=8)  # reproducible, bit for bit
-    assert [(r.test_acc_mc, r.test_nll_mc) for r in again] == [
-        (r.test_acc_mc, r.test_nll_mc) for r in mc
-    ] or all(math.isnan(r.test_acc_mc) for r in again[:1])
+    for a, b in zip(again[1:], mc[1:], strict=True):
+        assert (a.test_acc_mc, a.test_nll_mc, a.test_ece_mc) == (
+            b.test_acc_mc, b.test_nll_mc, b.test_ece_mc,
+        )  # fmt: skip
+        assert a.test_proba_mc is not None and b.test_proba_mc is not None
+        np.testing.assert_array_equal(a.test_proba_mc, b.test_proba_mc)
+    assert mc[0].test_proba_mc is None  # no dropout: no MC probabilities kept
 
 
 @torch.no_grad()
@@ -313,3 +317,18 @@ def test_ensemble_scores_against_numpy() -> None:
     assert ens.ece == pytest.approx(numpy_ece(mean, y), abs=1e-5)
     assert members.nll == pytest.approx(np.mean(-np.log(p[:, np.arange(400), y]).mean(1)), rel=1e-5)
     assert members.ece == pytest.approx(np.mean([numpy_ece(q, y) for q in p]), abs=1e-5)
+
+
+def test_cnn_spatial_and_dense_dropout_get_mc_metrics(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    spec = tiny_spec(
+        arms=["none", "sdrop=0.2", "dropout=0.5"],
+        model={"family": "cnn", "channels": [4], "hidden": [16]},
+        train={"epochs": 1, "train_eval_size": 200, "device": "cpu"},
+        eval={"mc_samples": 3},
+    )
+    runs = run_study(spec, tmp_path / "cnn", quiet=True, report=False).runs
+    by_arm = runs.set_index(["arm", "seed"])
+    assert by_arm.loc["none", "test_acc_mc"].isna().all()
+    for arm in ("sdrop=0.2", "dropout=0.5"):
+        assert by_arm.loc[arm, "test_nll_mc"].notna().all()
+        assert (by_arm.loc[arm, "test_nll_mc"] != by_arm.loc[arm, "test_loss"]).all()

@@ -6,7 +6,8 @@ that average by one pass; MC dropout computes it. Masks come from ``reglab.seedi
 their own purpose ("mc_dropout"): the key of (member seed, site) and the step
 ``sample * blocks + block``, where the test set is cut into fixed blocks of ``MC_BLOCK``
 examples. A member's masks therefore depend on its seed, its rates and the test set only —
-not on its pack, the evaluation batch size or the device::
+not on its pack or the evaluation batch size (the integer hash gives the same masks on any
+device)::
 
     >>> plan = mc_plan(seeds=[0, 1], input_rate=torch.tensor([0.0, 0.2]),
     ...                rate=torch.tensor([0.0, 0.5]), layers=1)
