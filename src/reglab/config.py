@@ -27,6 +27,7 @@ from reglab.errors import ConfigError, invalid
 __all__ = [
     "DataConfig",
     "EarlyStoppingConfig",
+    "EvalConfig",
     "ModelConfig",
     "OptimizerConfig",
     "Regularization",
@@ -373,3 +374,27 @@ class TrainConfig(_Config):
             math.inf,
             lo_open=False,
         )
+
+
+MAX_MC_SAMPLES = 10_000
+
+
+@dataclass(frozen=True)
+class EvalConfig(_Config):
+    """How each run is tested at its end, besides the usual single pass (``[eval]``).
+
+    ``mc_samples``: Monte-Carlo dropout (Gal & Ghahramani 2016): runs with dropout (input,
+    hidden or spatial) are also tested with dropout on, averaging the softmax of this many
+    seeded passes; recorded as test_acc_mc, test_nll_mc, test_ece_mc (0: off, the default;
+    NaN for runs without dropout)::
+
+        >>> EvalConfig(mc_samples=30).to_dict()
+        {'mc_samples': 30}
+    """
+
+    mc_samples: int = 0
+
+    def __post_init__(self) -> None:
+        v = self.mc_samples
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= MAX_MC_SAMPLES:
+            raise invalid("mc_samples", "EvalConfig", f"an int in [0, {MAX_MC_SAMPLES}]", v)

@@ -49,6 +49,7 @@ PURPOSES = (
     "spatial_dropout",
     "augment",
     "noise",
+    "mc_dropout",
 )
 _MASK32 = 0xFFFFFFFF
 

@@ -36,6 +36,7 @@ from reglab.analysis.equivalence import DEFAULT_MARGIN
 from reglab.analysis.stats import Summary
 
 __all__ = [
+    "CALIBRATION",
     "DESCRIBED",
     "ArmRun",
     "ArmSummary",
@@ -60,6 +61,9 @@ DESCRIBED = (
     "sparsity",
     "dead_units",
 )  # the metrics every ArmSummary describes over seeds, in summary.json's order
+CALIBRATION = ("test_ece", "test_acc_mc", "test_nll_mc", "test_ece_mc")
+# described too, optional in summary.json (absent in older ones): ECE, and MC dropout's
+# accuracy, NLL and ECE where [eval] mc_samples is on (test_loss is the plain NLL)
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,10 @@ class ArmSummary:
     time_vs_baseline: float | None = None
     step_seconds: Described = Described()  # per-run mean seconds per step, epoch 1 left out
     step_seconds_range: Interval = (None, None)  # min and max over those epochs and runs
+    test_ece: Described = Described()  # CALIBRATION: all None where not measured
+    test_acc_mc: Described = Described()
+    test_nll_mc: Described = Described()
+    test_ece_mc: Described = Described()
 
     @property
     def diverged(self) -> bool:
@@ -158,6 +166,7 @@ class ArmSummary:
         out["time_vs_baseline"] = _j(self.time_vs_baseline)
         out["step_seconds"] = self.step_seconds.to_json()
         out["step_seconds_range"] = [_j(v) for v in self.step_seconds_range]
+        out.update({m: getattr(self, m).to_json() for m in CALIBRATION})
         return out
 
     @classmethod
@@ -175,6 +184,7 @@ class ArmSummary:
             time_vs_baseline=data.get("time_vs_baseline"),
             step_seconds=Described.from_json(data.get("step_seconds") or {}),
             step_seconds_range=_interval(data.get("step_seconds_range")),
+            **{m: Described.from_json(data.get(m) or {}) for m in CALIBRATION},
         )
 
 

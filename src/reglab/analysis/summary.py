@@ -34,6 +34,7 @@ import pandas as pd
 from reglab.analysis._checks import margin_arg
 from reglab.analysis.equivalence import DEFAULT_MARGIN, tost_paired
 from reglab.analysis.results import (
+    CALIBRATION,
     DESCRIBED,
     ArmRun,
     ArmSummary,
@@ -197,7 +198,9 @@ def _arm(
 ) -> ArmSummary:
     ok = rows[rows["status"] == "ok"]
     described = {}
-    for col in (*DESCRIBED, "step_seconds"):
+    for col in (*DESCRIBED, "step_seconds", *CALIBRATION):
+        if col not in ok:  # a calibration column of an older runs.csv
+            continue
         values = ok[col].to_numpy(dtype=float)
         values = values[np.isfinite(values)]
         described[col] = Described.of(describe(values)) if len(values) else Described()

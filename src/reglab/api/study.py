@@ -54,6 +54,7 @@ from reglab.study.executors import ExecutorKind, make_executor
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from reglab.analysis.ensemble import ArmEnsemble
     from reglab.api.plots import PlotKind
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "compare",
     "compare_spec",
     "default_out",
+    "ensembles",
     "run_spec",
     "run_study",
     "with_overrides",
@@ -122,6 +124,21 @@ class StudyResult:
         from reglab.api.plots import plot_study
 
         return plot_study(self.summary, self.epochs, kind)
+
+    def ensembles(self) -> list[ArmEnsemble]:
+        """Each arm's seed ensemble (mean test probabilities of its seeds) with accuracy,
+        NLL and ECE, beside its members' mean (reglab.analysis.ensemble)."""
+        return ensembles(self.directory)
+
+
+def ensembles(directory: str | Path) -> list[ArmEnsemble]:
+    """The seed ensembles of the finished study in ``directory``, one per arm::
+
+    >>> [(e.arm, e.k, e.ensemble.acc, e.members.acc) for e in ensembles("runs/quickstart")]
+    """
+    from reglab.analysis.ensemble import study_ensembles
+
+    return study_ensembles(StudyDir(directory))
 
 
 def run_study(

@@ -80,11 +80,11 @@ QUESTIONS: tuple[Question, ...] = (
         "dropout) scales the survivors by 1/(1−p), so at inference the full network is used "
         "unchanged and its expected activations match training's. The alternative, "
         "Monte-Carlo dropout, keeps the masks on at test time and averages many passes, "
-        "which approximates an ensemble.",
-        (),
-        missing="Not measured yet: MC-dropout evaluation, seed ensembles and per-run NLL/ECE "
-        "(demo 3) are not built in this version. Demo 1 measures inverted dropout's effect "
-        "on accuracy and the gap.",
+        "which approximates an ensemble. A seed ensemble averages networks trained from "
+        "different seeds. Accuracy is not the whole story: how well the predicted "
+        "probabilities match the outcomes is measured by the NLL and the expected "
+        "calibration error (ECE).",
+        ("inference",),
     ),
     Question(
         "Early stopping",

@@ -17,6 +17,7 @@ from reglab.demos.biasvar import BIASVAR
 from reglab.demos.budget import BUDGET
 from reglab.demos.early_stopping import EARLY_STOPPING
 from reglab.demos.homework import HOMEWORK
+from reglab.demos.inference import INFERENCE
 from reglab.demos.memorization import MEMORIZATION
 from reglab.demos.sparsity import SPARSITY
 from reglab.errors import invalid
@@ -26,6 +27,7 @@ __all__ = ["DEMOS", "default_demo_out", "get_demo", "run_demo"]
 DEMOS: tuple[Demo, ...] = (
     HOMEWORK,
     SPARSITY,
+    INFERENCE,
     EARLY_STOPPING,
     BATCHNORM,
     BIASVAR,

@@ -30,7 +30,7 @@ class Measured:
     acc: torch.Tensor
     pred: torch.Tensor | None = None  # [M, N]
     dead: torch.Tensor | None = None  # [M] share of hidden units never active
-    proba: torch.Tensor | None = None  # [M, N, C] softmax class probabilities, if asked
+    proba: torch.Tensor | None = None  # [M, N, C] softmax class probabilities (float32), if asked
 
 
 @torch.no_grad()
@@ -61,7 +61,7 @@ def measure(
         if predictions:
             preds.append(pred)
         if probabilities and task != "regression":
-            probas.append(out.softmax(-1).half())  # [M, c, C]: half keeps the pack small
+            probas.append(out.float().softmax(-1))  # [M, c, C]
         if taps:
             peak = torch.cat([t.abs().amax(1).flatten(1) for t in taps], dim=1)  # [M, units]
             peaks = peak if peaks is None else torch.maximum(peaks, peak)

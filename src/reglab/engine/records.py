@@ -57,7 +57,12 @@ class RunResult:
     sparsity: float = float("nan")  # share of kernel weights with |w| < 1e-3
     dead_units: float = float("nan")  # share of hidden units never active on the train subset
     weight_hist: np.ndarray = field(default_factory=lambda: np.zeros(0))  # counts on HIST_EDGES
-    test_proba: np.ndarray | None = None  # [N_test, C] float16, when asked (bias–variance)
+    test_proba: np.ndarray | None = None  # [N_test, C] float16 (classification)
+    test_ece: float = float("nan")  # expected calibration error, 15 bins (engine/calibration)
+    test_acc_mc: float = float("nan")  # MC dropout (engine/mc_dropout): NaN without dropout
+    test_nll_mc: float = float("nan")  # or with [eval] mc_samples = 0
+    test_ece_mc: float = float("nan")
+    test_proba_mc: np.ndarray | None = None  # [N_test, C] float16: MC dropout's mean softmax
 
     @property
     def final(self) -> EpochRecord | None:

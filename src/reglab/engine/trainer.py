@@ -219,11 +219,10 @@ class PackTrainer:
             best[improved] = cur[improved]
 
     # ---- results and checkpoints ----------------------------------------------------------
-    def finish(self) -> list[RunResult]:
-        """Test every member once, on its final (restored) weights; bootstrap packs (the
-        bias–variance experiment) keep their test class probabilities too."""
-        proba = any(m.bootstrap for m in self.members)
-        return finish(self.state, self.data, self.train.eval_batch_size, probabilities=proba)
+    def finish(self, mc_samples: int = 0) -> list[RunResult]:
+        """Test every member once, on its final (restored) weights (``mc_samples`` > 0: also
+        with MC dropout, for members with dropout; engine/finish.py)."""
+        return finish(self.state, self.data, self.train.eval_batch_size, mc_samples)
 
     def state_dict(self) -> dict[str, Any]:
         return checkpoint.state_dict(self.state)

@@ -11,8 +11,13 @@ else, and are read back into the same types::
 
 ``runs.csv`` columns: run_id, arm, seed, arm_index, pack, status, test_acc, test_loss,
 train_acc, train_loss, best_epoch, stop_epoch, stop_reason, diverged_epoch, train_seconds,
-sparsity, dead_units, weight_l1_<layer>..., weight_l2_<layer>..., then the arm's technique
-settings (dropout, input_dropout, l1, l2, wd, maxnorm, bn, es_patience).
+sparsity, dead_units, test_ece, test_acc_mc, test_nll_mc, test_ece_mc,
+weight_l1_<layer>..., weight_l2_<layer>..., then the arm's technique settings (dropout,
+input_dropout, l1, l2, wd, maxnorm, bn, es_patience). For classification ``test_loss`` is
+the test negative log-likelihood (mean cross-entropy of the test labels, no penalty, no
+smoothing); ``test_ece`` its expected calibration error (15 bins); the ``_mc`` columns the
+same with MC dropout (``[eval] mc_samples``; NaN when off or for a run without dropout).
+Rows written before a column existed read back with NaN there.
 ``epochs.csv``: run_id, arm, seed, epoch, data_loss, penalty, train_loss, train_acc, val_loss,
 val_acc, seconds.
 """
@@ -72,7 +77,9 @@ class Techniques:
 class RunRecord:
     """One finished run (one member of one pack), measured after its best weights were restored.
 
-    weight_l1 / weight_l2: per layer, sum |w| and sqrt(sum w^2) of the kernel.
+    weight_l1 / weight_l2: per layer, sum |w| and sqrt(sum w^2) of the kernel. test_loss is
+    the test NLL for classification; test_ece and the MC-dropout ``_mc`` metrics: see the
+    module docstring (NaN where not measured).
     """
 
     run_id: str
@@ -95,6 +102,10 @@ class RunRecord:
     weight_l1: tuple[float, ...]
     weight_l2: tuple[float, ...]
     techniques: Techniques
+    test_ece: float = math.nan
+    test_acc_mc: float = math.nan
+    test_nll_mc: float = math.nan
+    test_ece_mc: float = math.nan
 
     def to_row(self) -> dict[str, Any]:
         """The flat row of pack JSON and runs.csv (columns in the documented order)."""
@@ -137,7 +148,11 @@ class RunRecord:
                 bn=_bool(row["bn"]),
                 es_patience=_int_or_none(row.get("es_patience")),
             ),
+            **{k: _float(row.get(k)) for k in _CALIBRATION},  # NaN in older studies
         )
+
+
+_CALIBRATION = ("test_ece", "test_acc_mc", "test_nll_mc", "test_ece_mc")
 
 
 @dataclass(frozen=True)

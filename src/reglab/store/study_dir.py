@@ -5,7 +5,8 @@
     DIR/arms.json        the arms, parsed once: name, techniques, sweep origin (or null)
     DIR/manifest.json    versions, device, git revision, seeds, wall times per pack
     DIR/packs/pack-K.json, pack-K.npz   one finished pack: run and epoch records; test
-                         predictions and weight histograms (npz, no pickles)
+                         predictions, class probabilities (float16; ``proba_mc/``: MC
+                         dropout's) and weight histograms (npz, no pickles)
     DIR/checkpoints/pack-K.pt          the unfinished pack's state after its last epoch
     DIR/runs.csv, DIR/epochs.csv       one row per run / per run and epoch (all packs), the
                          typed records of ``reglab.store.records`` (serialized there only)

@@ -22,6 +22,9 @@ any training, and errors name the field, the constraint and the value::
     [early_stopping]                 # defaults for `es=N` arms: monitor, min_delta, ...
     monitor = "val_loss"
 
+    [eval]                           # EvalConfig: mc_samples (MC-dropout test passes; 0 off)
+    mc_samples = 30
+
     [analysis]                       # AnalysisConfig: margin (equivalence, metric units)
     margin = 0.005                   # 0.5 pp of accuracy: "equivalent within ±0.5 pp"
 
@@ -48,6 +51,7 @@ from reglab.arms import ARM_KEYS, Arm, SweepPoint, format_arm, parse_arm
 from reglab.config import (
     DataConfig,
     EarlyStoppingConfig,
+    EvalConfig,
     ModelConfig,
     OptimizerConfig,
     Regularization,
@@ -139,6 +143,7 @@ class StudySpec:
     sweeps: tuple[Sweep, ...] = ()
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     allow_large: bool = False
+    eval: EvalConfig = field(default_factory=EvalConfig)  # part of the identity when not off
 
     def __post_init__(self) -> None:
         _check_name(self.name)
@@ -215,6 +220,8 @@ class StudySpec:
             out["baseline"] = self.baseline
         for key in ("data", "model", "optimizer", "train", "early_stopping"):
             out[key] = getattr(self, key).to_dict()
+        if self.eval != EvalConfig():  # absent when off: older studies keep their identity
+            out["eval"] = self.eval.to_dict()
         if self.analysis != AnalysisConfig():
             out["analysis"] = self.analysis.to_dict()
         if self.allow_large:
@@ -237,6 +244,7 @@ _SECTIONS: dict[str, Any] = {
     "train": TrainConfig,
     "early_stopping": EarlyStoppingConfig,
     "analysis": AnalysisConfig,
+    "eval": EvalConfig,
 }
 
 

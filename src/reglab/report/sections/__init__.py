@@ -9,6 +9,7 @@ into one :class:`~reglab.report.blocks.Section` of blocks (text, tables, figures
     sweeps     Validation curves over strength (only with [[sweeps]])
     weights    Weights: histograms and sparsity
     stopping   Early stopping              timing     Time
+    calibration  NLL and ECE, MC dropout, seed ensembles (classification, when measured)
     biasvar    Bias and variance (with biasvar.json)
     choose     What to choose
 
@@ -23,6 +24,7 @@ from reglab.report.blocks import Section
 from reglab.report.inputs import ReportInputs
 from reglab.report.sections import (
     biasvar,
+    calibration,
     choose,
     curves,
     gap,
@@ -50,6 +52,9 @@ def study_sections(inputs: ReportInputs) -> list[Section]:
     if sweep is not None:
         out.append(sweep)
     out += [weights.section(inputs), stopping.section(inputs), timing.section(inputs)]
+    calibrated = calibration.section(inputs)
+    if calibrated is not None:
+        out.append(calibrated)
     if inputs.biasvar is not None:
         out += biasvar.sections(inputs.biasvar, with_setup=False)
     out.append(choose.section(inputs))

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from reglab.config import DataConfig, ModelConfig, OptimizerConfig, TrainConfig
+from reglab.config import DataConfig, EvalConfig, ModelConfig, OptimizerConfig, TrainConfig
 from reglab.engine import EpochRecord as EngineEpoch
 from reglab.store.records import EpochRecord, RunRecord
 from reglab.study.plan import PlannedPack
@@ -39,6 +39,9 @@ class PackSetup:
     model: ModelConfig
     optimizer: OptimizerConfig
     train: TrainConfig
+    evaluation: EvalConfig = field(
+        default_factory=EvalConfig
+    )  # the final test's extras (MC dropout)
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +61,8 @@ class PackJob:
 @dataclass(frozen=True, eq=False)
 class PackOutcome:
     """A finished pack (records per run, arrays per run id: ``pred/<id>`` [N_test],
-    ``hist/<id>`` [bins]), or one that ran out of memory (``out_of_memory``, nothing else)."""
+    ``hist/<id>`` [bins], for classification ``proba/<id>`` [N_test, C] and, with MC
+    dropout, ``proba_mc/<id>``), or one that ran out of memory (``out_of_memory``)."""
 
     index: int
     runs: tuple[RunRecord, ...] = ()

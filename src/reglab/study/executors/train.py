@@ -45,7 +45,7 @@ def train_job(job: PackJob, data: Dataset, device: torch.device, events: JobEven
             events.checkpoint(job, trainer.state_dict())
             saved = now
         events.epoch(job, trainer.epoch, records)
-    results = trainer.finish()
+    results = trainer.finish(setup.evaluation.mc_samples)
     return outcome(job, results, time.perf_counter() - start)
 
 
@@ -83,6 +83,10 @@ def outcome(job: PackJob, results: list[RunResult], seconds: float) -> PackOutco
                 train_seconds=res.train_seconds,
                 sparsity=res.sparsity,
                 dead_units=res.dead_units,
+                test_ece=res.test_ece,
+                test_acc_mc=res.test_acc_mc,
+                test_nll_mc=res.test_nll_mc,
+                test_ece_mc=res.test_ece_mc,
                 weight_l1=tuple(res.weight_l1),
                 weight_l2=tuple(res.weight_l2),
                 techniques=Techniques.of(planned.arm.reg),
@@ -92,6 +96,8 @@ def outcome(job: PackJob, results: list[RunResult], seconds: float) -> PackOutco
             epochs.append(EpochRecord(run_id, arm, seed, **dataclasses.asdict(e)))
         arrays[f"pred/{run_id}"] = res.test_pred
         arrays[f"hist/{run_id}"] = res.weight_hist
-        if res.test_proba is not None:  # bootstrap packs only (bias–variance)
+        if res.test_proba is not None:  # classification: ensembles, bias–variance
             arrays[f"proba/{run_id}"] = res.test_proba
+        if res.test_proba_mc is not None:  # [eval] mc_samples, runs with dropout
+            arrays[f"proba_mc/{run_id}"] = res.test_proba_mc
     return PackOutcome(job.index, tuple(runs), tuple(epochs), arrays, seconds)

@@ -30,7 +30,7 @@ class StudyExperiment:
     @property
     def setup(self) -> PackSetup:
         s = self.spec
-        return PackSetup(s.data, s.model, s.optimizer, s.train)
+        return PackSetup(s.data, s.model, s.optimizer, s.train, s.eval)
 
     @property
     def arms(self) -> tuple[Arm, ...]:
