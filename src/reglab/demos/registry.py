@@ -18,6 +18,7 @@ from reglab.demos.budget import BUDGET
 from reglab.demos.early_stopping import EARLY_STOPPING
 from reglab.demos.homework import HOMEWORK
 from reglab.demos.sparsity import SPARSITY
+from reglab.demos.srivastava import SRIVASTAVA
 from reglab.errors import invalid
 
 __all__ = ["DEMOS", "default_demo_out", "get_demo", "run_demo"]
@@ -29,6 +30,7 @@ DEMOS: tuple[Demo, ...] = (
     BATCHNORM,
     BIASVAR,
     ADAM_DECAY,
+    SRIVASTAVA,
     BUDGET,
 )
 
