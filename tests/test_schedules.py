@@ -11,12 +11,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import pandas as pd
 import pytest
 import torch
 from torch import nn
 
 from reglab import seeding
 from reglab.arms import parse_arm
+from reglab.cli import main
 from reglab.config import ModelConfig, OptimizerConfig, TrainConfig
 from reglab.engine import GraphMode, Member, PackTrainer
 from reglab.engine.optim import PackOptimizer
@@ -27,6 +29,7 @@ from reglab.errors import ConfigError
 from reglab.store import spec_identity
 from reglab.study import StudySpec
 from tests.engine_helpers import assert_close_rel, reference_model, tiny_dataset
+from tests.test_study_kill import _kill_when
 
 EPOCHS = 4
 SGD_RAMP = OptimizerConfig(
@@ -275,3 +278,45 @@ def test_schedule_round_trips_and_enters_the_study_identity() -> None:
     )
     assert spec_identity(explicit.to_dict()) == spec_identity(plain.to_dict())
     assert math.isclose(hyper_at(scheduled.optimizer, 5, 10).lr, 0.025)
+
+
+# ---- a study killed mid-training resumes its schedule ------------------------------------
+SPEC = """
+name = "scheduled"
+seeds = 2
+arms = ["none", "dropout=0.3"]
+[data]
+name = "digits"
+val_size = 300
+[model]
+hidden = [32]
+[optimizer]
+name = "sgd"
+lr = 0.1
+schedule = "step"
+lr_decay = 0.5
+lr_step = 2
+momentum = 0.5
+momentum_final = 0.95
+momentum_epochs = 4
+[train]
+epochs = 8
+device = "cpu"
+checkpoint_seconds = 0
+"""
+
+
+def test_a_study_killed_mid_schedule_resumes_to_the_uninterrupted_numbers(tmp_path) -> None:
+    """SIGKILL after the first pack's first checkpoint, run again: the resumed packs continue
+    the schedule at their saved epoch (a restart from epoch 0 would change every number)."""
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    args = ["run", str(spec), "--quiet", "--threads", "1", "--out"]
+    _kill_when([*args, str(killed)], killed / "checkpoints" / "pack-000.pt")
+    assert not (killed / "runs.csv").exists()  # it really died mid-study
+    assert main([*args, str(killed)]) == 0
+    assert main([*args, str(whole)]) == 0
+    runs_k = pd.read_csv(killed / "runs.csv").drop(columns="train_seconds")
+    runs_w = pd.read_csv(whole / "runs.csv").drop(columns="train_seconds")
+    pd.testing.assert_frame_equal(runs_k, runs_w)
