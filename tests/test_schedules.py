@@ -230,13 +230,24 @@ def test_the_graph_is_recorded_again_when_the_schedule_changes(monkeypatch) -> N
     assert retuned == []
 
 
-def test_retune_drops_the_recording_but_keeps_the_warm_up() -> None:
+def test_retune_drops_the_recording_and_warms_up_again() -> None:
+    """Eager steps first: SGD creates its momentum buffers outside a capture (a buffer made
+    inside one would be made anew at every replay)."""
     pack = _pack(SGD_RAMP, ["none"], graph="body")
     graph = pack.stepper
     assert isinstance(graph, StepGraph)
     graph._warm, graph.graph = WARMUP_STEPS, object()  # type: ignore[assignment]
     graph.retune()
-    assert graph.graph is None and graph._warm == WARMUP_STEPS  # captured at the next batch
+    assert graph.graph is None and graph._warm == 0
+
+
+def test_momentum_rising_from_zero_recorded_path_equals_eager() -> None:
+    cfg = OptimizerConfig(name="sgd", lr=0.05, momentum=0.0, momentum_final=0.9, momentum_epochs=2)
+    eager, recorded = _pack(cfg, ["none"]), _pack(cfg, ["none"], graph="body")
+    _train(eager)
+    _train(recorded)
+    for a, b in zip(eager.model.tensors(), recorded.model.tensors(), strict=True):
+        assert torch.equal(a, b)
 
 
 # ---- configuration --------------------------------------------------------------------
