@@ -202,8 +202,8 @@ class OptimizerConfig(_Config):
     (from 0); "step" multiplies by ``lr_decay`` every ``lr_step`` epochs; "cosine" anneals
     from lr to ``lr_min`` over the training's epochs (torch's ExponentialLR, StepLR,
     CosineAnnealingLR). ``momentum_final`` (SGD only) ramps the momentum linearly from
-    ``momentum`` to it over ``momentum_epochs`` epochs, then holds it (Srivastava et al.
-    2014, appendix B.1: 0.5 to 0.99)::
+    ``momentum`` to it over ``momentum_epochs`` epochs, then holds it (the Dropout papers:
+    0.5 to 0.99, Hinton et al. 2012)::
 
         >>> OptimizerConfig(name="sgd", lr=0.1, schedule="exponential", lr_decay=0.95,
         ...                 momentum=0.5, momentum_final=0.99, momentum_epochs=100).lr_decay

@@ -3,8 +3,8 @@
 Layout: trainer.py (PackTrainer: epochs, early stopping, divergence), state.py (TrainerState:
 everything a pack holds, in one dataclass), step/ (the training step: the autograd reference
 and the fast paths, chosen by ``select_step``), optim.py (the pack's optimizer with
-penalties, decay and max-norm), schedule.py (lr and momentum per epoch), loss.py, measure.py (evaluation-mode measurements),
-finish.py (the final test), checkpoint.py, records.py (EpochRecord, RunResult). The engine
+penalties, decay and max-norm), schedule.py (lr and momentum per epoch), loss.py,
+measure.py (evaluation-mode measurements), finish.py (the final test), checkpoint.py, records.py (EpochRecord, RunResult). The engine
 trains any ``reglab.models.PackedModel`` and imports nothing below it in DESIGN.md's layers.
 """
 

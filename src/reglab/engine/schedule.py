@@ -4,8 +4,8 @@ A schedule is a pure function of (config, epoch, epochs): the trainer sets it at
 epoch's start, the same for every member of a pack, so a resumed pack (which knows its
 epoch) continues it exactly. The learning-rate forms are torch.optim.lr_scheduler's in
 closed form (ExponentialLR, StepLR, CosineAnnealingLR with T_max = epochs); the momentum
-ramp is the Dropout paper's (Srivastava et al. 2014, appendix B.1: linear from 0.5 to 0.99,
-then constant)::
+ramp is the Dropout papers' (Hinton et al. 2012, arXiv:1207.0580: linear from 0.5 to 0.99
+over the first 500 epochs, then constant; Srivastava et al. 2014 train with it)::
 
     >>> cfg = OptimizerConfig(name="sgd", lr=0.1, schedule="exponential", lr_decay=0.5,
     ...                       momentum=0.5, momentum_final=0.9, momentum_epochs=4)
