@@ -331,3 +331,31 @@ def test_a_study_killed_mid_schedule_resumes_to_the_uninterrupted_numbers(tmp_pa
     runs_k = pd.read_csv(killed / "runs.csv").drop(columns="train_seconds")
     runs_w = pd.read_csv(whole / "runs.csv").drop(columns="train_seconds")
     pd.testing.assert_frame_equal(runs_k, runs_w)
+
+
+# ---- on a GPU: captured CUDA graphs follow the schedule ----------------------------------
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize(
+    "opt",
+    [
+        ADAM_COSINE,
+        OptimizerConfig(name="sgd", lr=0.05, momentum=0.0, momentum_final=0.9, momentum_epochs=2),
+    ],
+    ids=["adam-cosine", "sgd-ramp-from-0"],
+)
+def test_captured_graph_follows_the_schedule_on_the_gpu(opt: OptimizerConfig) -> None:
+    arms = ["none", "wd=0.05+dropout=0.3"]
+
+    def trained(cuda_graph: bool) -> PackTrainer:
+        members = [Member(seed, parse_arm(a)) for seed, a in enumerate(arms)]
+        train = TrainConfig(epochs=EPOCHS, batch_size=16, train_eval_size=64, cuda_graph=cuda_graph)
+        pack = PackTrainer(tiny_dataset(), ModelConfig(hidden=(32,)), opt, train, members, "cuda")
+        _train(pack)
+        return pack
+
+    replayed, eager = trained(True), trained(False)
+    graph = replayed.stepper
+    assert isinstance(graph, StepGraph) and graph.graph is not None, graph
+    for a, b in zip(eager.model.tensors(), replayed.model.tensors(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
