@@ -125,7 +125,7 @@ def test_srivastava_preset_is_a_valid_spec_with_its_short_cpu_variant() -> None:
 
     path = Path(__file__).resolve().parents[1] / "examples" / "srivastava2014.toml"
     spec = load_spec(path)
-    assert spec.model.hidden == (1024, 1024, 1024) and spec.optimizer.momentum == 0.95
+    assert spec.model.hidden == (1024, 1024, 1024) and spec.optimizer.momentum_final == 0.99
     reg = spec.regularization(spec.all_arms[1])
     assert (reg.input_dropout, reg.dropout, reg.maxnorm) == (0.2, 0.5, 3.0)
     short = with_overrides(spec, dataset="digits", epochs=5, seeds=3)

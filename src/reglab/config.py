@@ -38,6 +38,7 @@ Activation = Literal["relu", "tanh", "gelu", "sigmoid"]
 ModelFamily = Literal["mlp", "cnn"]  # reglab.models.FAMILIES: one entry per name
 Init = Literal["glorot_uniform", "torch"]
 OptimizerName = Literal["adam", "adamw", "sgd"]
+Schedule = Literal["constant", "step", "exponential", "cosine"]
 Monitor = Literal["val_loss", "val_acc"]
 Device = str  # "auto", "cpu", "cuda" or "cuda:N" (engine/device.py resolves it)
 _DEVICE = re.compile(r"auto|cpu|cuda(:[0-9]+)?")
@@ -221,7 +222,20 @@ class ModelConfig(_Config):
 
 @dataclass(frozen=True)
 class OptimizerConfig(_Config):
-    """Adam with Keras' defaults (eps 1e-7); AdamW; SGD with momentum or Nesterov."""
+    """Adam with Keras' defaults (eps 1e-7); AdamW; SGD with momentum or Nesterov.
+
+    Schedules are per epoch (set at each epoch's start, the same for every member):
+    ``schedule`` "constant" keeps ``lr``; "exponential" uses lr * lr_decay**e in epoch e
+    (from 0); "step" multiplies by ``lr_decay`` every ``lr_step`` epochs; "cosine" anneals
+    from lr to ``lr_min`` over the training's epochs (torch's ExponentialLR, StepLR,
+    CosineAnnealingLR). ``momentum_final`` (SGD only) ramps the momentum linearly from
+    ``momentum`` to it over ``momentum_epochs`` epochs, then holds it (the Dropout papers:
+    0.5 to 0.99, Hinton et al. 2012)::
+
+        >>> OptimizerConfig(name="sgd", lr=0.1, schedule="exponential", lr_decay=0.95,
+        ...                 momentum=0.5, momentum_final=0.99, momentum_epochs=100).lr_decay
+        0.95
+    """
 
     name: OptimizerName = "adam"
     lr: float = 1e-3
@@ -230,6 +244,12 @@ class OptimizerConfig(_Config):
     eps: float = 1e-7
     momentum: float = 0.0
     nesterov: bool = False
+    schedule: Schedule = "constant"
+    lr_decay: float = 1.0
+    lr_step: int = 1
+    lr_min: float = 0.0
+    momentum_final: float | None = None
+    momentum_epochs: int = 1
 
     def __post_init__(self) -> None:
         _check_choice("OptimizerConfig", "name", self.name, OptimizerName)
@@ -245,6 +265,64 @@ class OptimizerConfig(_Config):
                 "false unless name is 'sgd' with momentum > 0",
                 self.nesterov,
             )
+        self._check_schedule()
+
+    def _check_schedule(self) -> None:
+        owner = "OptimizerConfig"
+        _check_choice(owner, "schedule", self.schedule, Schedule)
+        _check_float(owner, "lr_decay", self.lr_decay, 0.0, 1.0, lo_open=True, hi_open=False)
+        _check_int(owner, "lr_step", self.lr_step, 1)
+        _check_float(owner, "lr_min", self.lr_min, 0.0, self.lr, lo_open=False)
+        _check_int(owner, "momentum_epochs", self.momentum_epochs, 1)
+        decays = self.schedule in ("exponential", "step")
+        if decays and self.lr_decay == 1.0:
+            raise invalid("lr_decay", owner, f"below 1 for schedule {self.schedule!r}", 1.0)
+        unused = [  # a setting the schedule would ignore is an error, not a silent no-op
+            ("lr_decay", self.lr_decay != 1.0 and not decays, "'exponential' or 'step'"),
+            ("lr_step", self.lr_step != 1 and self.schedule != "step", "'step'"),
+            ("lr_min", self.lr_min != 0.0 and self.schedule != "cosine", "'cosine'"),
+        ]
+        for name, bad, needs in unused:
+            if bad:
+                raise invalid(
+                    name,
+                    owner,
+                    f"left at its default unless schedule is {needs}",
+                    getattr(self, name),
+                )
+        if self.momentum_final is None:
+            if self.momentum_epochs != 1:
+                raise invalid(
+                    "momentum_epochs",
+                    owner,
+                    "left at 1 without momentum_final",
+                    self.momentum_epochs,
+                )
+            return
+        if self.name != "sgd":
+            need = "unset unless name is 'sgd' (momentum schedules need sgd)"
+            raise invalid("momentum_final", owner, need, self.momentum_final)
+        _check_float(owner, "momentum_final", self.momentum_final, 0.0, 1.0, lo_open=False)
+        if self.nesterov and self.momentum_final == 0:
+            raise invalid("momentum_final", owner, "> 0 with nesterov", self.momentum_final)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings; schedule settings only where they differ from their defaults, so
+        the identity of a study without a schedule is what it was before schedules."""
+        out = super().to_dict()
+        for name, default in _SCHEDULE_DEFAULTS.items():
+            if out.get(name, default) == default:
+                out.pop(name, None)
+        return out
+
+
+_SCHEDULE_DEFAULTS: dict[str, Any] = {
+    "schedule": "constant",
+    "lr_decay": 1.0,
+    "lr_step": 1,
+    "lr_min": 0.0,
+    "momentum_epochs": 1,
+}  # momentum_final: None, which to_dict leaves out anyway
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 from reglab.analysis.results import StudySummary
 from reglab.api.study import run_study
 from reglab.atomic import write_bytes
+from reglab.config import OptimizerConfig
 from reglab.report.plotting import png
 from reglab.study import StudySpec
 
@@ -148,9 +149,24 @@ def setting_line(spec: StudySpec) -> str:
     """One line: data, model, optimizer, epochs, seeds — what a reader needs to rerun it."""
     d, o = spec.data, spec.optimizer
     size = f"{d.train_subset} training images" if d.train_subset else "all training images"
-    opt = f"{o.name} lr {o.lr:g}" + (f" momentum {o.momentum:g}" if o.momentum else "")
+    opt = f"{o.name} lr {o.lr:g}" + _lr_schedule(o)
+    if o.momentum_final is not None:
+        opt += f" momentum {o.momentum:g}→{o.momentum_final:g} over {o.momentum_epochs} epochs"
+    elif o.momentum:
+        opt += f" momentum {o.momentum:g}"
     widths = "-".join(str(h) for h in spec.model.hidden)
     return (
         f"{d.name}, {size}; MLP {widths} {spec.model.activation}; {opt}, batch "
         f"{spec.train.batch_size}, {spec.train.epochs} epochs; {len(spec.seeds)} paired seeds"
     )
+
+
+def _lr_schedule(o: OptimizerConfig) -> str:
+    """The learning-rate schedule in a few words ("" for a constant one)."""
+    if o.schedule == "exponential":
+        return f" ×{o.lr_decay:g} per epoch"
+    if o.schedule == "step":
+        return f" ×{o.lr_decay:g} every {o.lr_step} epochs"
+    if o.schedule == "cosine":
+        return f" cosine to {o.lr_min:g}"
+    return ""

@@ -20,6 +20,7 @@ from reglab.demos.homework import HOMEWORK
 from reglab.demos.inference import INFERENCE
 from reglab.demos.memorization import MEMORIZATION
 from reglab.demos.sparsity import SPARSITY
+from reglab.demos.srivastava import SRIVASTAVA
 from reglab.errors import invalid
 
 __all__ = ["DEMOS", "default_demo_out", "get_demo", "run_demo"]
@@ -33,6 +34,7 @@ DEMOS: tuple[Demo, ...] = (
     BIASVAR,
     ADAM_DECAY,
     MEMORIZATION,
+    SRIVASTAVA,
     BUDGET,
 )
 

@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from reglab.config import OptimizerConfig, Regularization
+from reglab.engine.schedule import Hyper
 from reglab.techniques import maxnorm_, penalty_grad_
 
 __all__ = ["ADAMW_DEFAULT_WD", "Coefficients", "PackOptimizer"]
@@ -76,9 +77,31 @@ class PackOptimizer:
         )
         self._l1 = coefs.l1 if bool((coefs.l1 > 0).any()) else None  # decided once, not per step
         self._l2 = coefs.l2 if bool((coefs.l2 > 0).any()) else None
+        self.lr, self.momentum = config.lr, config.momentum  # this epoch's (engine/schedule.py)
         self._decay = 1.0 - config.lr * coefs.wd  # [M]
         self._decayed = bool((coefs.wd > 0).any())
         self._constrained = bool(torch.isfinite(coefs.maxnorm).any())
+
+    @torch.no_grad()
+    def set_hyper(self, hyper: Hyper) -> bool:
+        """Use ``hyper``'s lr (and SGD momentum) from the next step on; True if they changed.
+
+        The stock optimizer reads them from its param groups at each step, the direct fused
+        Adam from ``self.lr``; decoupled decay uses the current lr (as torch's AdamW). The
+        [M] decay factors are rewritten in place, so a recorded step that reads them sees the
+        new ones; the floats, though, are baked into a recorded CUDA graph, so the caller
+        re-records it when this returns True (engine/step/graph.py).
+        """
+        if (hyper.lr, hyper.momentum) == (self.lr, self.momentum):
+            return False  # a constant schedule never touches anything: bit-identical
+        self.lr, self.momentum = hyper.lr, hyper.momentum
+        for group in self.inner.param_groups:
+            group["lr"] = hyper.lr
+            if "momentum" in group:  # SGD
+                group["momentum"] = hyper.momentum
+        if self._decayed:
+            self._decay.copy_(1.0 - hyper.lr * self.coefs.wd)
+        return True
 
     @torch.no_grad()
     def step(self) -> None:
@@ -166,7 +189,7 @@ class PackOptimizer:
             [],
             steps,
             amsgrad=False,
-            lr=cfg.lr,
+            lr=self.lr,
             beta1=cfg.beta1,
             beta2=cfg.beta2,
             weight_decay=0.0,

@@ -31,6 +31,7 @@ from reglab.engine import checkpoint
 from reglab.engine.finish import finish
 from reglab.engine.measure import measure
 from reglab.engine.records import EpochRecord, RunResult
+from reglab.engine.schedule import hyper_at
 from reglab.engine.state import Member, TrainerState
 from reglab.engine.step import GraphMode, StepPath, select_step
 from reglab.models import PackedModel
@@ -110,7 +111,10 @@ class PackTrainer:
         epoch's steps so far (for progress bars); it reads no tensor, so it costs no host sync.
         """
         start = time.perf_counter()
-        batches = self.batches(self.state.epoch)
+        s = self.state
+        if s.opt.set_hyper(hyper_at(s.opt.config, s.epoch, self.train.epochs)):
+            self.stepper.retune()  # a schedule changed lr / momentum: re-record a CUDA graph
+        batches = self.batches(s.epoch)
         acc = self.stepper.acc.zero_()  # the epoch's sum of loss * rows, per member [M]
         for i, idx in enumerate(batches):  # the next batch lets the CPU step work ahead
             self.train_batch(idx, batches[i + 1] if i + 1 < len(batches) else None)

@@ -66,6 +66,9 @@ class EagerSteps:
     def reset(self) -> None:
         pass
 
+    def retune(self) -> None:
+        pass  # each eager step reads the optimizer's current settings
+
 
 def select_step(
     state: TrainerState,

@@ -71,6 +71,22 @@ class StepGraph:
         """Forget the recording (the trainer's tensors were replaced, e.g. on resume)."""
         self.graph, self._held, self._warm, self._next = None, [], 0, None
 
+    def retune(self) -> None:
+        """Record again, after a warm-up: the optimizer's lr or momentum changed.
+
+        A schedule (engine/schedule.py) changes them at most once per epoch, between
+        epochs. They are Python floats to the kernels the graph recorded (torch's SGD takes
+        momentum only as a float, and a tensor lr would round differently from the float
+        that unscheduled studies use), so instead of reading them from device tensors the
+        graph is dropped and captured anew with the new values. The warm-up steps run again
+        first, eagerly: state the new settings create (SGD's momentum buffers, when the
+        momentum rises from 0) must be made outside a capture, or the graph would recreate
+        it at every replay. Cost: WARMUP_STEPS eager steps and one capture per epoch whose
+        settings changed; replays still do no host work. The per-member decay factors are
+        tensors, rewritten in place (PackOptimizer.set_hyper).
+        """
+        self.reset()
+
     def run(self, idx: torch.Tensor, step: int, next_idx: torch.Tensor | None = None) -> None:
         """Train on ``idx`` [M, b] at training step ``step``; add the loss into ``acc``.
         (``next_idx`` is for the CPU's chunked step; a graph has no use for it.)"""

@@ -34,3 +34,8 @@ class Stepper(Protocol):
     def reset(self) -> None:
         """Forget anything recorded (the state's tensors were replaced, e.g. on resume)."""
         ...
+
+    def retune(self) -> None:
+        """The optimizer's lr or momentum changed (a schedule, at an epoch's start): a
+        recorded step that baked in the old ones must be recorded again."""
+        ...
