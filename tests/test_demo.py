@@ -130,3 +130,9 @@ def test_srivastava_preset_is_a_valid_spec_with_its_short_cpu_variant() -> None:
     assert (reg.input_dropout, reg.dropout, reg.maxnorm) == (0.2, 0.5, 3.0)
     short = with_overrides(spec, dataset="digits", epochs=5, seeds=3)
     assert (short.data.name, short.train.epochs, len(short.seeds)) == ("digits", 5, 3)
+
+
+def test_every_demo_answers_a_question_of_the_guide() -> None:
+    asked = {name for q in QUESTIONS for name in q.demos}
+    assert asked == {d.name for d in DEMOS}
+    assert not [q.title for q in QUESTIONS if q.missing]  # every question has its measurement
