@@ -60,6 +60,26 @@ def test_a_different_study_in_the_same_directory_is_refused(tmp_path: Path) -> N
         run_study(tiny_spec(), tmp_path / "other", quiet=True, report=False)
 
 
+def test_a_study_written_before_a_setting_existed_resumes(tmp_path: Path) -> None:
+    """spec.toml of an older reglab lacks settings added since (at their defaults): same study."""
+    out = tmp_path / "s"
+    run_study(tiny_spec(), out, quiet=True, report=False)
+    spec = (out / "spec.toml").read_text()
+    older = "\n".join(
+        line
+        for line in spec.splitlines()
+        if not line.startswith(("kernel =", "pooling =", "tf32 =", "lr_decay", "nesterov ="))
+    )
+    assert older != spec
+    (out / "spec.toml").write_text(older)
+    before = (out / "runs.csv").read_bytes()
+    run_study(tiny_spec(), out, quiet=True, report=False)  # resumes: nothing to train
+    assert (out / "runs.csv").read_bytes() == before
+    (out / "spec.toml").write_text(older.replace("hidden = [\n    16,", "hidden = [\n    17,"))
+    with pytest.raises(StudyError, match="holds a different study"):
+        run_study(tiny_spec(), out, quiet=True, report=False)
+
+
 def test_running_again_resumes_and_trains_nothing_new(tmp_path: Path) -> None:
     first = run_study(tiny_spec(), tmp_path / "s", quiet=True, report=False)
     stamp = (tmp_path / "s" / "packs" / "pack-000.json").stat().st_mtime_ns

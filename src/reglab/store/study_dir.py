@@ -19,6 +19,7 @@ resumes from its last finished pack and the last checkpoint of the pack it was i
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import tomllib
@@ -32,7 +33,8 @@ import pandas as pd
 import torch
 
 from reglab.atomic import write_json, write_npz, write_text, write_torch
-from reglab.errors import StudyError
+from reglab.config import DataConfig, ModelConfig, OptimizerConfig, TrainConfig
+from reglab.errors import ConfigError, StudyError
 from reglab.store.records import (
     EpochRecord,
     RunRecord,
@@ -339,9 +341,26 @@ def _read_table(path: Path, read: Callable[[Path], T]) -> T:
 
 
 def spec_identity(spec: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a spec dict that define the study's results (not where it runs)."""
+    """The parts of a spec dict that define the study's results (not where it runs).
+
+    Its component tables are read as this version reads them, defaults filled in, so a
+    study written before a setting existed (no ``channels`` in its ``[model]``, say) is the
+    same study when the setting is at its default, and resumes.
+    """
     out = {k: v for k, v in spec.items() if k not in ("name", "analysis")}  # analysis: no retrain
+    for key, config in _SECTIONS.items():
+        if isinstance(out.get(key), dict):
+            with contextlib.suppress(ConfigError):  # invalid: left as written, never equal
+                out[key] = config.from_dict(out[key]).to_dict()
     # how it runs, not what it computes (a resumed study keeps its saved plan.json)
     where = ("device", "cuda_graph", "tf32", "checkpoint_seconds", "pack_by")
-    out["train"] = {k: v for k, v in spec.get("train", {}).items() if k not in where}
+    out["train"] = {k: v for k, v in out.get("train", {}).items() if k not in where}
     return out
+
+
+_SECTIONS: dict[str, type[DataConfig | ModelConfig | OptimizerConfig | TrainConfig]] = {
+    "data": DataConfig,
+    "model": ModelConfig,
+    "optimizer": OptimizerConfig,
+    "train": TrainConfig,
+}
