@@ -123,7 +123,7 @@ def write_guide(path: Path, results: Mapping[str, DemoResult]) -> Path:
     figures = path.parent / path.stem
     figures.mkdir(parents=True, exist_ok=True)
     by_name = {d.name: d for d in DEMOS}
-    parts = [_HEAD]
+    parts, shown = [_HEAD], set()
     for number, q in enumerate(QUESTIONS, 1):
         parts.append(f"## {number}. {q.title}\n\n{q.answer}\n")
         if q.missing:
@@ -133,6 +133,10 @@ def write_guide(path: Path, results: Mapping[str, DemoResult]) -> Path:
                 parts.append(f"*Demo `{name}` was not run for this version of the guide.*\n")
                 continue
             demo, result = by_name[name], results[name]
+            if name in shown:  # measured once: later questions point back to it
+                parts.append(f"*Measured by demo {demo.number} above ({demo.title}).*\n")
+                continue
+            shown.add(name)
             for f in result.figures:
                 shutil.copyfile(f, figures / f"{name}-{f.name}")
             parts.append(
