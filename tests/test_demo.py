@@ -136,3 +136,18 @@ def test_every_demo_answers_a_question_of_the_guide() -> None:
     asked = {name for q in QUESTIONS for name in q.demos}
     assert asked == {d.name for d in DEMOS}
     assert not [q.title for q in QUESTIONS if q.missing]  # every question has its measurement
+
+
+def test_a_trend_claim_holds_only_when_welch_rejects_equal_gains() -> None:
+    from scipy import stats
+
+    from reglab.demos.trend import larger_gain
+
+    big, small = [0.030, 0.032, 0.029, 0.031], [0.001, 0.002, 0.000, 0.003]
+    assert larger_gain("c", big, small, "a", "b").held
+    assert not larger_gain("c", small, big, "a", "b").held  # significant, wrong direction
+    close = [0.002, 0.0, 0.004, 0.001]
+    check = larger_gain("c", close, small, "a", "b")  # larger mean, not significant
+    p = stats.ttest_ind(close, small, equal_var=False).pvalue
+    assert p > 0.05 and not check.held and f"Welch p = {p:.2g}" in check.detail
+    assert not larger_gain("c", [0.1], small, "a", "b").held  # one seed: nothing to test

@@ -23,11 +23,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from reglab.analysis.results import ArmSummary, Comparison, StudySummary
+from reglab.analysis.summary import load_summary
 from reglab.api.learning_curve import run_learning_curve
 from reglab.demos.base import Check, Demo, DemoContext, digits_spec, setting_line
 from reglab.demos.tables import arm_table, markdown_table
+from reglab.demos.trend import larger_gain, seed_gains
 from reglab.report import numbers
 from reglab.report.plotting import OKABE_ITO, new_figure
+from reglab.store import StudyDir
 from reglab.study import StudySpec
 
 __all__ = ["HOMEWORK", "HOMEWORK_ONE_RUN"]
@@ -153,15 +156,24 @@ def _by_size(ctx: DemoContext) -> Part:
             f"gap {numbers.plain_pp(none.loc[small, 'gap_mean'])} without, "
             f"{numbers.plain_pp(drop.loc[small, 'gap_mean'])} with Dropout",
         ),
-        Check(
+        larger_gain(
             "Dropout's gain is larger with fewer training images",
-            drop.loc[small, "delta_vs_baseline"] > drop.loc[large, "delta_vs_baseline"],
-            f"Δ {numbers.pp(drop.loc[small, 'delta_vs_baseline'])} at {small}, "
-            f"{numbers.pp(drop.loc[large, 'delta_vs_baseline'])} at {large}",
+            seed_gains(_summary(curve.studies[small]), "dropout=0.5"),
+            seed_gains(_summary(curve.studies[large]), "dropout=0.5"),
+            f"{small} images",
+            f"{large}",
         ),
     ]
     figure = ctx.figure("dropout-by-size", _plot_size(sizes, none, drop))
     return body, [figure], checks
+
+
+def _summary(directory: Path) -> StudySummary:
+    """The summary of a size's finished study (the curve has just written it)."""
+    summary = load_summary(StudyDir(directory))
+    if summary is None:
+        raise AssertionError(f"{directory} has no summary after its curve finished")
+    return summary
 
 
 def _curve_row(n: int, none: pd.Series, drop: pd.Series) -> list[str]:
@@ -210,13 +222,13 @@ def _by_axis(ctx: DemoContext, axis: str, label: str, values: Sequence[int]) -> 
     fixed = "hidden 512" if axis == "epochs" else f"{ctx.size(25, 3)} epochs"
     body = f"**By {label}** (digits, {ctx.size(300, 100)} training images, {fixed}):\n\n"
     body += markdown_table([label, *ROW_HEADER], rows) + "\n"
-    deltas = [s.arm("dropout=0.5").vs_baseline for s in summaries]
-    first, last = (d.delta if d else None for d in (deltas[0], deltas[-1]))
     what = "longer training" if axis == "epochs" else "a wider network"
-    check = Check(
+    check = larger_gain(
         f"Dropout's gain is larger with {what} ({values[-1]} {label} vs {values[0]})",
-        first is not None and last is not None and last > first,
-        f"Δ {numbers.pp(first)} at {values[0]}, {numbers.pp(last)} at {values[-1]}",
+        seed_gains(summaries[-1], "dropout=0.5"),
+        seed_gains(summaries[0], "dropout=0.5"),
+        f"{values[-1]}",
+        f"{values[0]}",
     )
     return _Axis(axis, label, tuple(values), tuple(summaries), body, check)
 
