@@ -95,7 +95,7 @@ def test_a_resumed_study_says_which_packs_it_reused(
 def test_ctrl_c_exits_130_with_the_command_that_resumes(tmp_path: Path) -> None:
     env = {**os.environ, "COLUMNS": "200"}
     cwd = tmp_path  # the default folder (runs/...) lands here
-    args = ["compare", "--dataset", "digits", "--epochs", "30", "--seeds", "2", "--hidden", "16"]
+    args = ["compare", "--dataset", "digits", "--epochs", "2000", "--seeds", "2", "--hidden", "16"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "reglab", *args, "--device", "cpu"],
         cwd=cwd,
