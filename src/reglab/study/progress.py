@@ -93,8 +93,8 @@ def _best(records: list[EpochRecord | None]) -> str:
     live = [r for r in records if r is not None]
     if not live:
         return "all members stopped"
-    best = max(r.val_acc for r in live)
-    return f"best val acc {best:.4f}, {len(live)} training"
+    best = max(r.val_acc for r in live)  # this epoch's, not the best so far
+    return f"val acc {best:.4f} (best member), {len(live)} training"
 
 
 class _Count:
