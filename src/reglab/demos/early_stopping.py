@@ -9,6 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from reglab.demos.base import Check, Demo, DemoContext, digits_spec, setting_line
+from reglab.demos.claims import arm_test
 from reglab.demos.curves import arm_curve, run_curves
 from reglab.demos.tables import arm_table
 from reglab.report import numbers
@@ -49,6 +50,7 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         f"{np.mean(best):.1f} on average (range {best.min()}–{best.max()}) of {epochs}.\n"
     )
     vs = es.vs_baseline
+    nll = arm_test(directory, "es=5", "none", lambda r: r.test_loss)
     checks = [
         Check(
             "When a run overfits, its best validation epoch comes well before the last",
@@ -68,9 +70,9 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         ),
         Check(
             "Stopping at the best validation loss gives a lower test loss (NLL)",
-            (es.test_loss.mean or 0) < (none.test_loss.mean or 0),
+            nll.shows("lower"),
             f"test NLL {es.test_loss.mean or float('nan'):.3f} vs "
-            f"{none.test_loss.mean or float('nan'):.3f} (mean over seeds)",
+            f"{none.test_loss.mean or float('nan'):.3f} (mean over seeds); {nll.text()}",
         ),
     ]
     figure = ctx.figure("curves", _plot(directory, float(np.mean(best))))
