@@ -14,12 +14,13 @@ difference" at 5%; the detail says the statistic, its degrees of freedom, p and 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from reglab.store import RunRecord, StudyDir
@@ -29,6 +30,7 @@ __all__ = [
     "TTest",
     "arm_test",
     "epoch_test",
+    "mean_test",
     "paired_test",
     "per_seed",
     "seed_pairs",
@@ -62,10 +64,10 @@ class TTest:
         """ "paired t(4) = -3.10, p = 0.036, n = 5 seeds" (or why there is no test)."""
         if self.n < 2:
             return f"n = {self.n} {self.unit}: too few to test"
-        return f"{self.kind} t({self.n - 1}) = {self.t:.2f}, p = {self.p:.2g}, n = {self.n} {self.unit}"
+        return f"{self.kind} t({self.n - 1}) = {self.t:.3g}, p = {self.p:.2g}, n = {self.n} {self.unit}"
 
 
-def paired_test(a: Sequence[float], b: Sequence[float], unit: str = "seeds") -> TTest:
+def paired_test(a: npt.ArrayLike, b: npt.ArrayLike, unit: str = "seeds") -> TTest:
     """Paired t-test (scipy's ``ttest_rel``) of ``a − b`` over pairs (same index, same seed);
     pairs where either value is missing (NaN) are left out."""
     x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)  # [n] each
@@ -79,7 +81,7 @@ def paired_test(a: Sequence[float], b: Sequence[float], unit: str = "seeds") -> 
     return TTest("paired", float(np.mean(x - y)), *_finite(res.statistic, res.pvalue), len(x), unit)
 
 
-def value_test(value: float, sample: Sequence[float], unit: str = "members") -> TTest:
+def value_test(value: float, sample: npt.ArrayLike, unit: str = "members") -> TTest:
     """One-sample t-test (scipy's ``ttest_1samp``) of ``value − sample``: is the one value
     (an ensemble's score) above or below the sample's mean (its members' scores)?"""
     x = np.asarray(sample, dtype=float)
@@ -90,6 +92,13 @@ def value_test(value: float, sample: Sequence[float], unit: str = "members") -> 
     res = stats.ttest_1samp(x, value)  # tests mean(sample) − value: flip its sign
     t, p = _finite(res.statistic, res.pvalue)
     return TTest("one-sample", diff, -t, p, len(x), unit)
+
+
+def mean_test(sample: npt.ArrayLike, value: float, unit: str = "seeds") -> TTest:
+    """One-sample t-test of ``sample − value``: is the sample's mean above or below a fixed
+    ``value`` (a threshold the claim names, such as the epoch budget)?"""
+    flipped = value_test(value, sample, unit)
+    return TTest("one-sample", -flipped.diff, -flipped.t, flipped.p, flipped.n, unit)
 
 
 def seed_pairs(a: Mapping[int, float], b: Mapping[int, float]) -> tuple[list[float], list[float]]:
