@@ -76,7 +76,9 @@ def paired_test(a: npt.ArrayLike, b: npt.ArrayLike, unit: str = "seeds") -> TTes
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     if len(x) < 2:
-        return TTest("paired", float(np.mean(x - y)) if len(x) else np.nan, np.nan, 1.0, len(x))
+        return TTest(
+            "paired", float(np.mean(x - y)) if len(x) else np.nan, np.nan, 1.0, len(x), unit
+        )
     res = stats.ttest_rel(x, y)
     return TTest("paired", float(np.mean(x - y)), *_finite(res.statistic, res.pvalue), len(x), unit)
 
