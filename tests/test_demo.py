@@ -198,3 +198,20 @@ def test_an_ensemble_claim_is_a_one_sample_t_test_of_its_members_against_it() ->
     assert budget.shows("lower") and budget.diff == pytest.approx(-3.5)
     assert budget.p == pytest.approx(stats.ttest_1samp([26, 28, 27, 25], 30).pvalue)
     assert not mean_test([30, 30, 30, 26], 30).shows("lower")  # one seed stopped: p = 0.39
+
+
+@pytest.mark.slow
+def test_wd_and_l2_are_one_network_under_sgd_and_apart_under_adam(tmp_path: Path) -> None:
+    result = run_demo("adam-decay", tmp_path / "ad", quick=True, device="cpu")
+    same, apart = result.checks
+    rel = {}
+    for opt in ("sgd", "adam"):  # per seed |‖W₁‖ l2 − ‖W₁‖ wd| / ‖W₁‖ wd
+        runs = StudyDir(tmp_path / "ad" / opt).run_records()
+        norm = {
+            a: {r.seed: r.weight_l2[0] for r in runs if r.arm.startswith(a)} for a in ("l2", "wd")
+        }
+        rel[opt] = [abs(norm["l2"][k] - norm["wd"][k]) / norm["wd"][k] for k in sorted(norm["wd"])]
+    assert len(rel["adam"]) == 3 and max(rel["sgd"]) < 0.01 and min(rel["adam"]) > 0.10, rel
+    assert same.held and apart.held, (same, apart)
+    p = stats.ttest_1samp(rel["adam"], 0.10).pvalue  # against the claim's 10%
+    assert "against 10%: one-sample t(2) = " in apart.detail and f"p = {p:.2g}" in apart.detail
