@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from reglab.demos import DEMOS, QUESTIONS, Check, DemoResult, get_demo, run_demo, write_guide
 from reglab.demos.curves import run_curves
@@ -101,7 +102,16 @@ def test_bias_rises_as_l2_grows(tmp_path: Path) -> None:
 def test_dropout_shrinks_the_train_test_gap_on_a_small_subset(tmp_path: Path) -> None:
     result = run_demo("homework", tmp_path / "hw", quick=True, device="cpu")
     gap = next(c for c in result.checks if "gap" in c.claim)
-    assert gap.held, gap
+    runs = StudyDir(tmp_path / "hw" / "curve" / "n-100").run_records()
+    by_seed = {
+        a: {r.seed: r.train_acc - r.test_acc for r in runs if r.arm == a}
+        for a in ("none", "dropout=0.5")
+    }
+    seeds = sorted(by_seed["none"])
+    drop, none = ([by_seed[a][k] for k in seeds] for a in ("dropout=0.5", "none"))
+    assert np.mean(drop) < np.mean(none), by_seed  # the direction, on 100 images
+    ref = stats.ttest_rel(drop, none)  # the claim holds only where the paired test rejects
+    assert gap.held == (ref.pvalue < 0.05) and f"p = {ref.pvalue:.2g}, n = 3 seeds" in gap.detail
     # the homework's own comparison, then the epochs and width axes: one study per setting
     from reglab.study import load_spec
 
@@ -139,8 +149,6 @@ def test_every_demo_answers_a_question_of_the_guide() -> None:
 
 
 def test_a_trend_claim_holds_only_when_welch_rejects_equal_gains() -> None:
-    from scipy import stats
-
     from reglab.demos.trend import larger_gain
 
     big, small = [0.030, 0.032, 0.029, 0.031], [0.001, 0.002, 0.000, 0.003]
@@ -151,3 +159,59 @@ def test_a_trend_claim_holds_only_when_welch_rejects_equal_gains() -> None:
     p = stats.ttest_ind(close, small, equal_var=False).pvalue
     assert p > 0.05 and not check.held and f"Welch p = {p:.2g}" in check.detail
     assert not larger_gain("c", [0.1], small, "a", "b").held  # one seed: nothing to test
+
+
+def test_a_paired_claim_holds_only_in_its_direction_when_the_paired_t_test_rejects() -> None:
+    from reglab.demos.claims import paired_test
+
+    a, b = [0.10, 0.12, 0.11, 0.13], [0.05, 0.06, 0.05, 0.08]  # a − b ≈ +0.055, tight
+    test = paired_test(a, b)
+    ref = stats.ttest_rel(a, b)
+    assert (test.t, test.p, test.n) == pytest.approx((ref.statistic, ref.pvalue, 4))
+    assert test.diff == pytest.approx(np.mean(np.subtract(a, b)))
+    assert test.shows("higher") and not test.shows("lower")  # significant, stated direction
+    assert not paired_test(b, a).shows("higher") and paired_test(b, a).shows("lower")
+    assert f"paired t(3) = {ref.statistic:.3g}, p = {ref.pvalue:.2g}, n = 4 seeds" == test.text()
+    noisy = [0.10, 0.02, 0.15, 0.03]  # a higher mean than b's, not significant
+    p = stats.ttest_rel(noisy, b).pvalue
+    assert np.mean(noisy) > np.mean(b) and p > 0.05 and not paired_test(noisy, b).shows("higher")
+    one = paired_test([0.3], [0.1])  # one seed: nothing to test
+    assert not one.shows("higher") and one.text() == "n = 1 seeds: too few to test"
+    assert paired_test([0.3, np.nan, 0.4], [0.1, 0.2, np.nan]).n == 1  # NaN pairs left out
+    same = paired_test([0.2, 0.3], [0.2, 0.3])  # identical: scipy's t is 0/0
+    assert (same.t, same.p) == (0.0, 1.0) and not same.shows("lower")
+
+
+def test_an_ensemble_claim_is_a_one_sample_t_test_of_its_members_against_it() -> None:
+    from reglab.demos.claims import mean_test, value_test
+
+    members = [0.950, 0.952, 0.949, 0.951, 0.953]
+    ref = stats.ttest_1samp(members, 0.958)
+    test = value_test(0.958, members)  # the ensemble above its members
+    assert (test.t, test.p) == pytest.approx((-ref.statistic, ref.pvalue))
+    assert test.shows("higher") and test.text().startswith("one-sample t(4) = ")
+    assert test.text().endswith("n = 5 members")
+    assert not value_test(0.940, members).shows("higher")  # wrong direction
+    assert not value_test(0.9515, members).shows("higher")  # above the mean, not significant
+    assert not value_test(0.958, members[:1]).shows("higher")  # one member: no test
+    budget = mean_test([26, 28, 27, 25], 30)  # stop epochs against a budget of 30
+    assert budget.shows("lower") and budget.diff == pytest.approx(-3.5)
+    assert budget.p == pytest.approx(stats.ttest_1samp([26, 28, 27, 25], 30).pvalue)
+    assert not mean_test([30, 30, 30, 26], 30).shows("lower")  # one seed stopped: p = 0.39
+
+
+@pytest.mark.slow
+def test_wd_and_l2_are_one_network_under_sgd_and_apart_under_adam(tmp_path: Path) -> None:
+    result = run_demo("adam-decay", tmp_path / "ad", quick=True, device="cpu")
+    same, apart = result.checks
+    rel = {}
+    for opt in ("sgd", "adam"):  # per seed |‖W₁‖ l2 − ‖W₁‖ wd| / ‖W₁‖ wd
+        runs = StudyDir(tmp_path / "ad" / opt).run_records()
+        norm = {
+            a: {r.seed: r.weight_l2[0] for r in runs if r.arm.startswith(a)} for a in ("l2", "wd")
+        }
+        rel[opt] = [abs(norm["l2"][k] - norm["wd"][k]) / norm["wd"][k] for k in sorted(norm["wd"])]
+    assert len(rel["adam"]) == 3 and max(rel["sgd"]) < 0.01 and min(rel["adam"]) > 0.10, rel
+    assert same.held and apart.held, (same, apart)
+    p = stats.ttest_1samp(rel["adam"], 0.10).pvalue  # against the claim's 10%
+    assert "against 10%: one-sample t(2) = " in apart.detail and f"p = {p:.2g}" in apart.detail

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 
 from reglab.analysis.results import StudySummary
 from reglab.demos.base import Check, Demo, DemoContext, digits_spec, setting_line
+from reglab.demos.claims import arm_test, epoch_test, train_test_gap
 from reglab.demos.curves import arm_curve
 from reglab.demos.tables import arm_table
 from reglab.report import numbers
@@ -40,16 +41,19 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         ],
     )
     bn, none = s.arm("bn"), s.arm("none")
+    speed = epoch_test(directory, "bn", "none", "val_acc", at)
+    gap = arm_test(directory, "bn", "none", train_test_gap)
     checks = [
         Check(
             f"Batch Norm speeds convergence (higher validation accuracy after epoch {at})",
-            first["bn"] > first["none"],
-            f"{numbers.pct(first['bn'], 1)} vs {numbers.pct(first['none'], 1)}",
+            speed.shows("higher"),
+            f"{numbers.pct(first['bn'], 1)} vs {numbers.pct(first['none'], 1)}; {speed.text()}",
         ),
         Check(
             "Batch Norm regularizes (smaller train–test gap than none)",
-            (bn.gap.mean or 0) < (none.gap.mean or 0),
-            f"gap {numbers.plain_pp(bn.gap.mean)} vs {numbers.plain_pp(none.gap.mean)}",
+            gap.shows("lower"),
+            f"gap {numbers.plain_pp(bn.gap.mean)} vs {numbers.plain_pp(none.gap.mean)}; "
+            f"{gap.text()}",
         ),
         Check(
             "Batch Norm raises test accuracy",

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from matplotlib.figure import Figure
 
+from reglab.analysis.biasvar import decompose_01
 from reglab.api.biasvar import BiasVarianceResult, run_biasvar
 from reglab.config import DataConfig, ModelConfig
 from reglab.demos.base import Check, Demo, DemoContext
+from reglab.demos.claims import paired_test
 from reglab.demos.tables import markdown_table
 from reglab.report import numbers
 from reglab.report.plotting import OKABE_ITO, new_figure, strength_axis
@@ -37,18 +40,22 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
     ]
     body = markdown_table(["l2", "rounds", "mean test acc", "0-1 loss", "bias", "variance"], rows)
     lo, hi = res.points[0], res.points[-1]
+    (bias_lo, var_lo), (bias_hi, var_hi) = _per_image(res, 0), _per_image(res, -1)
+    bias = paired_test(bias_hi, bias_lo, unit="test images")
+    variance = paired_test(var_hi, var_lo, unit="test images")
+    given = f"given the {lo.rounds_used} and {hi.rounds_used} rounds"
     checks = [
         Check(
             "Bias rises as the L2 penalty grows",
-            hi.bias > lo.bias,
+            bias.shows("higher"),
             f"bias {numbers.pct(lo.bias, 1)} at l2=0, {numbers.pct(hi.bias, 1)} at "
-            f"l2={hi.strength:g}",
+            f"l2={hi.strength:g}; {bias.text()}, {given}",
         ),
         Check(
             "Variance falls as the L2 penalty grows",
-            hi.variance < lo.variance,
+            variance.shows("lower"),
             f"variance {numbers.pct(lo.variance, 1)} at l2=0, {numbers.pct(hi.variance, 1)} "
-            f"at l2={hi.strength:g}",
+            f"at l2={hi.strength:g}; {variance.text()}, {given}",
         ),
     ]
     setting = (
@@ -56,6 +63,16 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         f"0.001, batch 32, {epochs} epochs; {rounds} rounds per strength"
     )
     return setting, body, [ctx.figure("bias-variance", _plot(res))], checks
+
+
+def _per_image(res: BiasVarianceResult, point: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each test image's bias (its main prediction is wrong: 0 or 1) and variance (share of
+    rounds that disagree with the main prediction) at one strength: two [N] arrays whose
+    means are the point's bias and variance (Domingos 2000). Paired by image across
+    strengths, they test the test set's part of the noise; the rounds' own is not in it."""
+    pred = res.pred[point][res.ok[point]]  # [R_ok, N]
+    main = decompose_01(pred, res.y).main_prediction  # [N]
+    return (main != res.y).astype(float), np.mean(pred != main, axis=0)
 
 
 def _plot(res: BiasVarianceResult) -> Figure:

@@ -26,6 +26,7 @@ from reglab.analysis.results import ArmSummary, Comparison, StudySummary
 from reglab.analysis.summary import load_summary
 from reglab.api.learning_curve import run_learning_curve
 from reglab.demos.base import Check, Demo, DemoContext, digits_spec, setting_line
+from reglab.demos.claims import arm_test, train_test_gap
 from reglab.demos.tables import arm_table, markdown_table
 from reglab.demos.trend import larger_gain, seed_gains
 from reglab.report import numbers
@@ -150,12 +151,7 @@ def _by_size(ctx: DemoContext) -> Part:
             f"Δ {numbers.pp(drop.loc[large, 'delta_vs_baseline'])}, "
             f"verdict '{drop.loc[large, 'verdict']}'",
         ),
-        Check(
-            f"Dropout shrinks the train–test gap on {small} training images",
-            drop.loc[small, "gap_mean"] < none.loc[small, "gap_mean"],
-            f"gap {numbers.plain_pp(none.loc[small, 'gap_mean'])} without, "
-            f"{numbers.plain_pp(drop.loc[small, 'gap_mean'])} with Dropout",
-        ),
+        _gap_check(curve.studies[small], small, none.loc[small], drop.loc[small]),
         larger_gain(
             "Dropout's gain is larger with fewer training images",
             seed_gains(_summary(curve.studies[small]), "dropout=0.5"),
@@ -166,6 +162,17 @@ def _by_size(ctx: DemoContext) -> Part:
     ]
     figure = ctx.figure("dropout-by-size", _plot_size(sizes, none, drop))
     return body, [figure], checks
+
+
+def _gap_check(directory: Path, size: int, none: pd.Series, drop: pd.Series) -> Check:
+    """Dropout's gap below none's: a paired t-test over the seeds of the study at ``size``."""
+    test = arm_test(directory, "dropout=0.5", "none", train_test_gap)
+    return Check(
+        f"Dropout shrinks the train–test gap on {size} training images",
+        test.shows("lower"),
+        f"gap {numbers.plain_pp(none['gap_mean'])} without, "
+        f"{numbers.plain_pp(drop['gap_mean'])} with Dropout; {test.text()}",
+    )
 
 
 def _summary(directory: Path) -> StudySummary:

@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from reglab.analysis.ensemble import ArmEnsemble, Scores, study_ensembles
+from reglab.analysis.ensemble import ArmEnsemble, Scores, ensemble_scores, study_ensembles
 from reglab.config import EvalConfig
 from reglab.demos.base import Check, Demo, DemoContext, digits_spec, setting_line
+from reglab.demos.claims import TTest, paired_test, value_test
 from reglab.demos.tables import markdown_table
 from reglab.engine.calibration import ECE_BINS
 from reglab.report import numbers
@@ -89,7 +90,12 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         "class probabilities. NLL: mean negative log-likelihood of the test labels.\n"
     )
     figure = ctx.figure("reliability", _plot(store, runs))
-    return setting_line(spec), body, [figure], _checks(runs, ens, ws, mc, k)
+    return (
+        setting_line(spec),
+        body,
+        [figure],
+        _checks(runs, ens, _member_scores(store, runs), (ws, mc), k),
+    )
 
 
 def _cells(s: Scores) -> list[str]:
@@ -97,42 +103,82 @@ def _cells(s: Scores) -> list[str]:
 
 
 def _checks(
-    runs: pd.DataFrame, ens: dict[str, ArmEnsemble], ws: Scores, mc: Scores, k: int
+    runs: pd.DataFrame,
+    ens: dict[str, ArmEnsemble],
+    members: dict[str, list[Scores]],
+    scores: tuple[Scores, Scores],
+    k: int,
 ) -> list[Check]:
+    ws, mc = scores
     drop = runs[(runs["arm"] == DROP) & (runs["status"] == "ok")]
+    nll = paired_test(list(drop["test_nll_mc"]), list(drop["test_loss"]))  # rows: same runs
+    ece = paired_test(list(drop["test_ece_mc"]), list(drop["test_ece"]))
     nll_wins = int((drop["test_nll_mc"] < drop["test_loss"]).sum())
     ece_wins = int((drop["test_ece_mc"] < drop["test_ece"]).sum())
     n = len(drop)
-    none, dropped = ens["none"], ens[DROP]
     return [
         Check(
             "MC dropout's test NLL is lower than weight scaling's (the same dropout networks)",
-            mc.nll < ws.nll and nll_wins > n / 2,
-            f"{mc.nll:.3f} vs {ws.nll:.3f}; lower in {nll_wins} of {n} seeds",
+            nll.shows("lower"),
+            f"{mc.nll:.3f} vs {ws.nll:.3f}; lower in {nll_wins} of {n} seeds; {nll.text()}",
         ),
         Check(
             "MC dropout is better calibrated than weight scaling (lower ECE)",
-            mc.ece < ws.ece and ece_wins > n / 2,
-            f"ECE {mc.ece:.4f} vs {ws.ece:.4f}; lower in {ece_wins} of {n} seeds",
+            ece.shows("lower"),
+            f"ECE {mc.ece:.4f} vs {ws.ece:.4f}; lower in {ece_wins} of {n} seeds; {ece.text()}",
         ),
+        *_ensemble_checks(ens, members, k),
+    ]
+
+
+def _member_scores(store: StudyDir, runs: pd.DataFrame) -> dict[str, list[Scores]]:
+    """Each finished member's own scores, from the same stored probabilities as the ensemble
+    (an ensemble of one is its member), per arm."""
+    y, proba = store.targets(), store.arrays("proba")
+    assert y is not None
+    ok = runs[runs["status"] == "ok"]
+    return {
+        arm: [ensemble_scores(proba[i][None], y)[0] for i in ok.loc[ok["arm"] == arm, "run_id"]]
+        for arm in ("none", DROP)
+    }
+
+
+def _versus(ens: ArmEnsemble, members: list[Scores], field: str) -> TTest:
+    """The ensemble's ``field`` against its members' (one-sample t-test over the members)."""
+    return value_test(getattr(ens.ensemble, field), [getattr(m, field) for m in members])
+
+
+def _ensemble_checks(
+    ens: dict[str, ArmEnsemble], members: dict[str, list[Scores]], k: int
+) -> list[Check]:
+    """The ensemble's one score against its k members' own: a one-sample t-test of the
+    members' scores against the ensemble's. The spread that matters is the seeds'; the test
+    set is the same fixed one for both, as in every paired comparison of a study (a
+    bootstrap over test images would leave out the seeds' spread)."""
+    none, dropped = ens["none"], ens[DROP]
+    acc, nll, ece = (_versus(none, members["none"], f) for f in ("acc", "nll", "ece"))
+    d_acc, d_nll = (_versus(dropped, members[DROP], f) for f in ("acc", "nll"))
+    return [
         Check(
             f"A {k}-seed ensemble is more accurate than its members (no dropout)",
-            none.ensemble.acc > none.members.acc,
-            f"{numbers.pct(none.ensemble.acc)} vs {numbers.pct(none.members.acc)} on average",
+            acc.shows("higher"),
+            f"{numbers.pct(none.ensemble.acc)} vs {numbers.pct(none.members.acc)} on average; "
+            f"members against the ensemble: {acc.text()}",
         ),
         Check(
             f"A {k}-seed ensemble is better calibrated than its members: lower NLL and ECE "
             "(no dropout)",
-            none.ensemble.nll < none.members.nll and none.ensemble.ece < none.members.ece,
-            f"NLL {none.ensemble.nll:.3f} vs {none.members.nll:.3f}, ECE "
-            f"{none.ensemble.ece:.4f} vs {none.members.ece:.4f}",
+            nll.shows("lower") and ece.shows("lower"),
+            f"NLL {none.ensemble.nll:.3f} vs {none.members.nll:.3f} ({nll.text()}), ECE "
+            f"{none.ensemble.ece:.4f} vs {none.members.ece:.4f} ({ece.text()}); members "
+            "against the ensemble",
         ),
         Check(
             f"Ensembling helps a dropout network too ({k} seeds: higher accuracy, lower NLL)",
-            dropped.ensemble.acc > dropped.members.acc
-            and dropped.ensemble.nll < dropped.members.nll,
-            f"{numbers.pct(dropped.ensemble.acc)} vs {numbers.pct(dropped.members.acc)}, NLL "
-            f"{dropped.ensemble.nll:.3f} vs {dropped.members.nll:.3f}",
+            d_acc.shows("higher") and d_nll.shows("lower"),
+            f"{numbers.pct(dropped.ensemble.acc)} vs {numbers.pct(dropped.members.acc)} "
+            f"({d_acc.text()}), NLL {dropped.ensemble.nll:.3f} vs {dropped.members.nll:.3f} "
+            f"({d_nll.text()}); members against the ensemble",
         ),
     ]
 
