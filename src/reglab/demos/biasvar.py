@@ -36,9 +36,16 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
     rows = [
         [f"{p.strength:g}", str(p.rounds_used), numbers.pct(p.test_acc, 1)]
         + [numbers.pct(v, 1) for v in (p.loss, p.bias, p.variance)]
+        + [_plain(p.proba_bias_sq), _plain(p.proba_variance)]
         for p in res.points
     ]
-    body = markdown_table(["l2", "rounds", "mean test acc", "0-1 loss", "bias", "variance"], rows)
+    header = ["l2", "rounds", "mean test acc", "0-1 loss", "bias", "variance"]
+    body = markdown_table([*header, "bias² (probabilities)", "variance (probabilities)"], rows)
+    body += (
+        "\nThe last two columns split the squared error of the predicted class probabilities "
+        "(the Brier score, summed over classes) into bias² and variance: the variance there is "
+        "how far each round's probabilities stray from their mean, with no majority vote.\n"
+    )
     lo, hi = res.points[0], res.points[-1]
     (bias_lo, var_lo), (bias_hi, var_hi) = _per_image(res, 0), _per_image(res, -1)
     bias = paired_test(bias_hi, bias_lo, unit="test images")
@@ -57,6 +64,7 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
             f"variance {numbers.pct(lo.variance, 1)} at l2=0, {numbers.pct(hi.variance, 1)} "
             f"at l2={hi.strength:g}; {variance.text()}, {given}",
         ),
+        _probability_check(res),
     ]
     setting = (
         f"digits, 1,200 training images resampled (bootstrap) per round; MLP 128 relu; adam lr "
@@ -73,6 +81,34 @@ def _per_image(res: BiasVarianceResult, point: int) -> tuple[np.ndarray, np.ndar
     pred = res.pred[point][res.ok[point]]  # [R_ok, N]
     main = decompose_01(pred, res.y).main_prediction  # [N]
     return (main != res.y).astype(float), np.mean(pred != main, axis=0)
+
+
+def _probability_check(res: BiasVarianceResult) -> Check:
+    """Variance of the class probabilities (squared loss), paired by test image."""
+    claim = "The spread of the predicted probabilities over rounds falls as the L2 penalty grows"
+    if res.proba is None:
+        return Check(claim, False, "not measured: these runs saved no probabilities")
+    lo, hi = (_proba_variance(res, i) for i in (0, -1))
+    test = paired_test(hi, lo, unit="test images")
+    first, last = res.points[0], res.points[-1]
+    return Check(
+        claim,
+        test.shows("lower"),
+        f"variance {_plain(first.proba_variance)} at l2=0, {_plain(last.proba_variance)} at "
+        f"l2={last.strength:g}; {test.text()}",
+    )
+
+
+def _proba_variance(res: BiasVarianceResult, point: int) -> np.ndarray:
+    """Each test image's squared-loss variance: sum over classes of the rounds' variance of
+    its predicted probability, [N] (the mean over images is the point's proba_variance)."""
+    assert res.proba is not None
+    proba = res.proba[point][res.ok[point]].astype(np.float64)  # [R_ok, N, C]
+    return ((proba - proba.mean(0)) ** 2).mean(0).sum(-1)
+
+
+def _plain(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def _plot(res: BiasVarianceResult) -> Figure:
