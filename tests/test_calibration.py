@@ -332,3 +332,25 @@ def test_cnn_spatial_and_dense_dropout_get_mc_metrics(tmp_path) -> None:  # type
     for arm in ("sdrop=0.2", "dropout=0.5"):
         assert by_arm.loc[arm, "test_nll_mc"].notna().all()
         assert (by_arm.loc[arm, "test_nll_mc"] != by_arm.loc[arm, "test_loss"]).all()
+
+
+def test_mc_samples_on_the_command_line(tmp_path, capsys) -> None:
+    """`--mc-samples N` on compare sets [eval] mc_samples: MC columns for dropout runs only;
+    a bad value is one error line with exit code 2 and nothing written."""
+    import csv
+
+    from reglab.cli import main
+
+    out = tmp_path / "s"
+    args = ["compare", "--dataset", "digits", "--epochs", "1", "--seeds", "2", "--hidden", "16"]
+    assert main([*args, "--device", "cpu", "-q", "--mc-samples", "4", "--out", str(out)]) == 0
+    assert "mc_samples = 4" in (out / "spec.toml").read_text()
+    rows = list(csv.DictReader((out / "runs.csv").open()))
+    for row in rows:
+        has_mc = row["test_acc_mc"] not in ("", "nan") and 0 < float(row["test_acc_mc"]) <= 1
+        assert has_mc == (row["arm"] == "dropout=0.5"), row
+    bad = tmp_path / "bad"
+    assert main([*args, "--device", "cpu", "--mc-samples", "-1", "--out", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "The 'mc_samples' parameter of EvalConfig must be an int in [0," in err
+    assert "Traceback" not in err and not bad.exists()

@@ -31,7 +31,7 @@ __all__ = ["Overrides", "dataset_from_file"]
 class Overrides:
     """Changes to a spec: the study's arms and seeds, the data (dataset, training subset,
     label noise), the model's hidden widths and
-    the schedule, the equivalence margin and the size limits (``allow_large``).
+    the schedule, Monte-Carlo dropout passes (``mc_samples``), the equivalence margin and the size limits (``allow_large``).
     ``seeds`` is a count (seeds 0..n-1) or a list of seeds."""
 
     arms: str | tuple[str, ...] | None = None
@@ -44,6 +44,7 @@ class Overrides:
     hidden: tuple[int, ...] | None = None
     train_subset: int | None = None
     label_noise: float | None = None
+    mc_samples: int | None = None
     lr: float | None = None
     margin: float | None = None
     allow_large: bool | None = None
@@ -71,6 +72,8 @@ class Overrides:
             data["analysis"] = {"margin": self.margin}
         if self.allow_large is not None:
             data["allow_large"] = self.allow_large
+        if self.mc_samples is not None:
+            data["eval"] = {**data.get("eval", {}), "mc_samples": self.mc_samples}
         data["data"] = self._data(spec).to_dict()
         return StudySpec.from_dict(data, where=where)
 

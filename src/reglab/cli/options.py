@@ -43,6 +43,8 @@ HELP: dict[str, str] = {
     "train_subset": "Train on only this many examples (overfitting studies).",
     "label_noise": "Replace this fraction (0 to 1) of the training and validation labels by a "
     "random class, the same for every arm and seed (1: random labels); test labels untouched.",
+    "mc_samples": "Also test runs with dropout by Monte-Carlo dropout: dropout on, the softmax "
+    "of this many seeded passes averaged (test_acc_mc, test_nll_mc, test_ece_mc; 0: off).",
     "threads": "CPU threads for torch (default: half the cores, at least 1; 2 threads on a "
     "busy 2-core machine made a training step 7-17x slower than 1). Recorded in manifest.json.",
     "json": "Print the summary as JSON on stdout (and nothing else there; progress goes to "

@@ -45,6 +45,7 @@ def compare_command(
     hidden: str = typer.Option("512", "--hidden", help=HELP["hidden"]),
     train_subset: int | None = typer.Option(None, "--train-subset", help=HELP["train_subset"]),
     label_noise: float | None = typer.Option(None, "--label-noise", help=HELP["label_noise"]),
+    mc_samples: int | None = typer.Option(None, "--mc-samples", help=HELP["mc_samples"]),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     allow_large: bool = typer.Option(
         False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
@@ -81,6 +82,7 @@ def compare_command(
         hidden=parse_hidden(hidden, "compare"),
         train_subset=train_subset,
         label_noise=label_noise,
+        mc_samples=mc_samples,
         margin=_margin(margin),
         allow_large=allow_large or None,
         tf32=tf32 or None,
@@ -104,6 +106,7 @@ def run_command(
     hidden: str | None = typer.Option(None, "--hidden", help=HELP["hidden"]),
     train_subset: int | None = typer.Option(None, "--train-subset", help=HELP["train_subset"]),
     label_noise: float | None = typer.Option(None, "--label-noise", help=HELP["label_noise"]),
+    mc_samples: int | None = typer.Option(None, "--mc-samples", help=HELP["mc_samples"]),
     margin: float | None = typer.Option(None, "--margin", help=_MARGIN_HELP),
     allow_large: bool = typer.Option(
         False, "--allow-large", metavar=FLAG, help="Lift the sanity limits on a study's size."
@@ -142,6 +145,7 @@ def run_command(
         hidden=None if hidden is None else parse_hidden(hidden, "run"),
         train_subset=train_subset,
         label_noise=label_noise,
+        mc_samples=mc_samples,
         margin=_margin(margin),
         allow_large=allow_large or None,
         tf32=tf32 or None,
