@@ -103,11 +103,17 @@ def test_ctrl_c_exits_130_with_the_command_that_resumes(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
+        # a pytest-xdist worker ignores SIGINT, and a child inherits an ignored signal (then
+        # Python installs no KeyboardInterrupt handler): give the child a terminal's default
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert proc.stderr is not None
+    seen = []
     for line in proc.stderr:  # wait for training to start
+        seen.append(line)
         if "epoch 1:" in line:
             break
+    assert proc.poll() is None, f"finished before the interrupt; stderr began {seen[:8]}"
     proc.send_signal(signal.SIGINT)
     _, rest = proc.communicate(timeout=300)
     assert proc.returncode == 130
