@@ -53,7 +53,10 @@ QUESTIONS: tuple[Question, ...] = (
         "the majority vote of those models is wrong, the *variance* how often a single model "
         "disagrees with that vote (0-1 loss, Domingos 2000). A stronger penalty should make "
         "the models simpler and more alike — more bias, less variance — with the test error "
-        "lowest somewhere in between.",
+        "lowest somewhere in between. The 0-1 split has a catch: once a penalty is strong "
+        "enough to underfit, the rounds' majority votes become unstable and the 0-1 "
+        "variance rises again, while the spread of the predicted probabilities (the "
+        "squared-loss split of the same runs) keeps falling. The demo reports both.",
         ("biasvar",),
     ),
     Question(
