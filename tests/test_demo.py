@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from reglab.demos import DEMOS, QUESTIONS, Check, DemoResult, get_demo, run_demo, write_guide
+from reglab.demos.base import duration
 from reglab.demos.curves import run_curves
 from reglab.errors import ConfigError
 from reglab.store import StudyDir
@@ -35,7 +36,7 @@ def test_list_shows_every_demo_on_one_line_with_its_time() -> None:
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1 + len(DEMOS)
     for demo, line in zip(DEMOS, lines[1:], strict=True):
-        assert demo.name in line and f"~{demo.cpu_minutes:g} min" in line
+        assert demo.name in line and duration(demo.cpu_seconds) in line
 
 
 def test_unknown_demo_is_refused_with_the_known_names() -> None:

@@ -69,9 +69,10 @@ def demo_command(
 def _list() -> None:
     """One line per demo: number, name, expected time on 2 CPU cores and on a GPU, summary."""
     from reglab.demos import DEMOS
+    from reglab.demos.base import duration
 
     typer.echo(f"{'#':>3}  {'name':<15} {'2 CPU cores':>11}  {'GPU':<12}  what it shows")
     for d in DEMOS:
         gpu = "not measured" if d.gpu_seconds is None else f"~{d.gpu_seconds:.0f} s"
-        cpu = f"~{d.cpu_minutes:g} min"
+        cpu = duration(d.cpu_seconds)
         typer.echo(f"{d.number:>3}  {d.name:<15} {cpu:>11}  {gpu:<12}  {d.summary}")

@@ -27,7 +27,15 @@ from reglab.config import OptimizerConfig
 from reglab.report.plotting import png
 from reglab.study import StudySpec
 
-__all__ = ["Check", "Demo", "DemoContext", "DemoResult", "digits_spec", "setting_line"]
+__all__ = [
+    "Check",
+    "Demo",
+    "DemoContext",
+    "DemoResult",
+    "digits_spec",
+    "duration",
+    "setting_line",
+]
 
 T = TypeVar("T")
 
@@ -93,8 +101,9 @@ class DemoContext:
 class Demo:
     """One demonstration. ``body(ctx)`` trains and returns (setting, body, figures, checks).
 
-    ``cpu_minutes``: wall time of the full demo measured on this project's 2-core CPU machine
-    while it was shared (load ~30, 7 demos at once, OMP_NUM_THREADS=1): an upper figure;
+    ``cpu_seconds``: wall time of the full demo (training and analysis; the process's
+    start-up adds a few seconds) on this project's 2-core CPU machine with nothing else
+    running (2026-11-27; all ten from scratch take about 9 minutes);
     ``gpu_seconds``: on a GPU, None where not measured (no GPU was available).
     """
 
@@ -102,7 +111,7 @@ class Demo:
     name: str
     title: str
     summary: str
-    cpu_minutes: float
+    cpu_seconds: float
     body: Callable[[DemoContext], tuple[str, str, list[Path], list[Check]]]
     gpu_seconds: float | None = None
 
@@ -112,6 +121,11 @@ class Demo:
         setting, body, figures, checks = self.body(ctx)
         seconds = time.perf_counter() - start
         return DemoResult(self.name, ctx.out, setting, body, tuple(figures), tuple(checks), seconds)
+
+
+def duration(seconds: float) -> str:
+    """'~45 s' under a minute and a half, else '~3.5 min'."""
+    return f"~{seconds:.0f} s" if seconds < 90 else f"~{seconds / 60:.1f} min"
 
 
 def digits_spec(

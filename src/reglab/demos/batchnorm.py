@@ -25,7 +25,7 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         "demo-batchnorm",
         ARMS,
         ctx,
-        seeds=ctx.size(5, 3),
+        seeds=ctx.size(10, 3),
         epochs=ctx.size(20, 4),
         train_subset=ctx.size(300, 200),
     )
@@ -82,6 +82,6 @@ BATCHNORM = Demo(
     name="batchnorm",
     title="Batch Norm alone and with Dropout",
     summary="none, bn, dropout=0.5, dropout+bn; 300 images, 20 epochs: convergence, gap, accuracy.",
-    cpu_minutes=3.5,
+    cpu_seconds=4,
     body=_body,
 )

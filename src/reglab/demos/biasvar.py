@@ -22,7 +22,7 @@ __all__ = ["BIASVAR"]
 
 def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
     strengths = ctx.size([0.0, 1e-3, 1e-2, 0.1], [0.0, 1e-3, 0.1])
-    rounds, epochs = ctx.size(4, 3), ctx.size(6, 5)
+    rounds, epochs = ctx.size(9, 3), ctx.size(6, 5)
     res = run_biasvar(
         DataConfig("digits", val_size=300),
         "l2",
@@ -133,7 +133,7 @@ BIASVAR = Demo(
     number=6,
     name="biasvar",
     title="Bias and variance over the L2 strength",
-    summary="4 L2 strengths × 4 bootstrap rounds: 0-1 loss split into bias and variance.",
-    cpu_minutes=2.5,
+    summary="4 L2 strengths × 9 bootstrap rounds: 0-1 loss and probabilities split into bias and variance.",
+    cpu_seconds=1,
     body=_body,
 )

@@ -21,7 +21,7 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         "demo-budget",
         ARMS,
         ctx,
-        seeds=ctx.size(4, 3),
+        seeds=ctx.size(10, 3),
         epochs=ctx.size(30, 5),
         train_subset=ctx.size(200, 200),
         batch_size=10,
@@ -83,6 +83,6 @@ BUDGET = Demo(
     name="budget",
     title="Accuracy per second of training",
     summary="none, dropout, l2, maxnorm, bn, es; 200 images, 30 epochs: gain vs time.",
-    cpu_minutes=3.5,
+    cpu_seconds=6,
     body=_body,
 )

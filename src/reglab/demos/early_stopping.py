@@ -24,7 +24,7 @@ def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
         "demo-early-stopping",
         ["none", "es=5"],
         ctx,
-        seeds=ctx.size(4, 3),
+        seeds=ctx.size(10, 3),
         epochs=epochs,
         train_subset=ctx.size(100, 100),
         batch_size=10,
@@ -102,6 +102,6 @@ EARLY_STOPPING = Demo(
     name="early-stopping",
     title="Early stopping on an overfitting run",
     summary="100 images, 40 epochs, Adam 1e-2: best epoch, train/val curves, none vs es=5.",
-    cpu_minutes=3.0,
+    cpu_seconds=2,
     body=_body,
 )

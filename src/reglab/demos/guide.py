@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reglab.atomic import write_text
-from reglab.demos.base import DemoResult
+from reglab.demos.base import DemoResult, duration
 from reglab.demos.registry import DEMOS
 
 __all__ = ["QUESTIONS", "Question", "write_guide"]
@@ -145,8 +145,8 @@ def write_guide(path: Path, results: Mapping[str, DemoResult]) -> Path:
             parts.append(
                 f"### Demo {demo.number}: {demo.title} — `reglab demo {name}`\n\n"
                 + result.markdown(figure_prefix=f"{path.stem}/{name}-")
-                + f"\n*Trains in about {demo.cpu_minutes:g} min on 2 CPU cores (measured under "
-                f"load); its studies and reports are in `runs/demos/{name}/`.*\n"
+                + f"\n*Trains in {duration(demo.cpu_seconds)} on 2 CPU cores (measured with nothing "
+                f"else running); its studies and reports are in `runs/demos/{name}/`.*\n"
             )
     write_text(path, "\n".join(parts))
     return path
@@ -164,6 +164,6 @@ images one image is 0.34 pp, so read differences with their intervals. The homew
 comparison (demo 1), the inference demo (3) and the Dropout paper's setup (9) run on MNIST
 (a subset or few epochs, sized for the CPU). Each claim is stated the way textbooks state it,
 and marked whether it held *in this setting*; several do not. `reglab demo --list` lists the
-demos with their expected times (measured on a shared 2-core machine under load; no GPU was
+demos with their times on 2 CPU cores (all ten from scratch: about 9 min; no GPU was
 available to time them). Demos are numbered as in issue 16.
 """

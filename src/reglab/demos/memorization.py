@@ -225,6 +225,6 @@ MEMORIZATION = Demo(
     name="memorization",
     title="Memorization: random labels are fitted; regularizers slow it, do not prevent it",
     summary="500 digits images with random vs true labels, 200 epochs: none, dropout, l2, wd.",
-    cpu_minutes=3.5,
+    cpu_seconds=70,
     body=_body,
 )

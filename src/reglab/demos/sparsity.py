@@ -26,7 +26,7 @@ ARMS = ["none", "l1=1e-3", "l2=1e-3"]
 
 
 def _body(ctx: DemoContext) -> tuple[str, str, list[Path], list[Check]]:
-    spec = digits_spec("demo-sparsity", ARMS, ctx, seeds=ctx.size(3, 3), epochs=ctx.size(8, 6))
+    spec = digits_spec("demo-sparsity", ARMS, ctx, seeds=ctx.size(10, 3), epochs=ctx.size(8, 6))
     s = ctx.study("study", spec)
     body = arm_table(
         s,
@@ -86,6 +86,6 @@ SPARSITY = Demo(
     name="sparsity",
     title="L1 sparsity vs L2 shrinkage",
     summary="none vs l1=1e-3 vs l2=1e-3: near-zero weight share, histograms, accuracy.",
-    cpu_minutes=3.5,
+    cpu_seconds=3,
     body=_body,
 )

@@ -182,6 +182,6 @@ SRIVASTAVA = Demo(
     title="The Dropout paper's MNIST setup, with its schedules",
     summary="3×1024 ReLU, indrop 0.2, dropout 0.5, max-norm 3, SGD momentum 0.5→0.99, "
     "decaying lr; 3,000 MNIST images, 20 epochs.",
-    cpu_minutes=8.5,
+    cpu_seconds=207,
     body=_body,
 )
