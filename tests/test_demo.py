@@ -172,7 +172,7 @@ def test_every_demo_answers_a_question_of_the_guide() -> None:
 
 
 def test_a_trend_claim_holds_only_when_welch_rejects_equal_gains() -> None:
-    from reglab.demos.trend import larger_gain
+    from reglab.demos.claims import larger_gain
 
     big, small = [0.030, 0.032, 0.029, 0.031], [0.001, 0.002, 0.000, 0.003]
     assert larger_gain("c", big, small, "a", "b").held

@@ -10,11 +10,14 @@ difference" at 5%; the detail says the statistic, its degrees of freedom, p and 
     >>> test = paired_test(gap["dropout"], gap["none"])       # per-seed values, seed order
     >>> Check("Dropout shrinks the gap", test.shows("lower"), f"... ; {test.text()}")
     >>> value_test(ensemble_nll, member_nlls).shows("lower")  # the ensemble below its members
+
+Across two settings (two studies: independent samples), "the gain is larger here than
+there" is Welch's t-test of the per-seed gains (arm − baseline), :func:`larger_gain`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +26,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
+from reglab.analysis.results import StudySummary
+from reglab.demos.base import Check
+from reglab.report import numbers
 from reglab.store import RunRecord, StudyDir
 
 __all__ = [
@@ -30,9 +36,11 @@ __all__ = [
     "TTest",
     "arm_test",
     "epoch_test",
+    "larger_gain",
     "mean_test",
     "paired_test",
     "per_seed",
+    "seed_gains",
     "seed_pairs",
     "train_test_gap",
     "value_test",
@@ -134,6 +142,34 @@ def epoch_test(directory: Path, arm: str, reference: str, field: str, epoch: int
         return {r.seed: float(getattr(r, field)) for r in records if r.arm == name}
 
     return paired_test(*seed_pairs(at(arm), at(reference)))
+
+
+def seed_gains(summary: StudySummary, arm: str) -> list[float]:
+    """``arm`` − baseline test accuracy per seed, over the seeds both finished."""
+
+    def by_seed(name: str) -> dict[int, float]:
+        runs = summary.arm(name).runs
+        return {r.seed: r.test_acc for r in runs if r.status == "ok" and r.test_acc is not None}
+
+    mine, base = seed_pairs(by_seed(arm), by_seed(summary.baseline))
+    return [m - b for m, b in zip(mine, base, strict=True)]
+
+
+def larger_gain(
+    claim: str, larger: Sequence[float], smaller: Sequence[float], where: str, than: str
+) -> Check:
+    """``claim``: the gains ``larger`` (at ``where``) exceed ``smaller`` (at ``than``), two
+    settings' studies; held when their mean is higher and Welch's two-sided p < 0.05."""
+    a, b = np.asarray(larger, dtype=float), np.asarray(smaller, dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        return Check(claim, False, f"too few seeds ({len(a)} and {len(b)}) to test")
+    diff = float(a.mean() - b.mean())
+    _, p = _finite(*stats.ttest_ind(a, b, equal_var=False))
+    detail = (
+        f"Δ {numbers.pp(float(a.mean()))} at {where}, {numbers.pp(float(b.mean()))} at {than}; "
+        f"difference {numbers.pp(diff)}, Welch p = {p:.2g}"
+    )
+    return Check(claim, diff > 0 and p < ALPHA, detail)
 
 
 def train_test_gap(run: RunRecord) -> float:

@@ -26,9 +26,8 @@ from reglab.analysis.results import ArmSummary, Comparison, StudySummary
 from reglab.analysis.summary import load_summary
 from reglab.api.learning_curve import run_learning_curve
 from reglab.demos.base import Check, Demo, DemoContext, digits_spec, setting_line
-from reglab.demos.claims import arm_test, train_test_gap
+from reglab.demos.claims import arm_test, larger_gain, seed_gains, train_test_gap
 from reglab.demos.tables import arm_table, markdown_table
-from reglab.demos.trend import larger_gain, seed_gains
 from reglab.report import numbers
 from reglab.report.plotting import OKABE_ITO, new_figure
 from reglab.store import StudyDir
